@@ -1,0 +1,4 @@
+import {CachingRunner} from './runner/CachingRunner';
+
+export type {CacheMode, RunnerOptions} from './options';
+export default CachingRunner;

@@ -1,0 +1,79 @@
+import type {TestContext} from '@jest/test-result';
+import {requireFromJest} from '../jestModules';
+import {isInNodeModules} from './packages';
+
+type DependencyResolverCtor = new (
+  resolver: TestContext['resolver'],
+  hasteFS: TestContext['hasteFS'],
+  snapshotResolver: unknown,
+) => {resolve(file: string): string[]};
+
+export interface Closure {
+  /** Files of the project the root reaches, the root included, in no particular order. */
+  files: Set<string>;
+  /** Files under node_modules reached directly (their packages are fingerprinted). */
+  external: Set<string>;
+  /** Reached files Jest's haste map does not know: their own imports are unknown. */
+  unknown: Set<string>;
+}
+
+/**
+ * The transitive dependency closure of files, walked with Jest's own DependencyResolver
+ * over the context's hasteFS, so it sees what Jest sees: moduleNameMapper, custom
+ * resolvers, `__mocks__` siblings and jest.requireActual/requireMock targets. Direct
+ * dependencies are memoized, so one graph serves every test file of a project.
+ */
+export class DependencyGraph {
+  private readonly direct = new Map<string, string[]>();
+  private readonly dependencyResolver: InstanceType<DependencyResolverCtor>;
+
+  constructor(private readonly context: TestContext) {
+    const {DependencyResolver} = requireFromJest<{DependencyResolver: DependencyResolverCtor}>(
+      'jest-resolve-dependencies',
+    );
+    // The snapshot resolver is only used by resolveInverse, which is not called here.
+    this.dependencyResolver = new DependencyResolver(context.resolver, context.hasteFS, null);
+  }
+
+  closure(roots: readonly string[]): Closure {
+    const closure: Closure = {files: new Set(), external: new Set(), unknown: new Set()};
+    const stack = [...roots];
+    while (stack.length > 0) {
+      const file = stack.pop()!;
+      if (closure.files.has(file) || closure.external.has(file)) continue;
+      if (isInNodeModules(file)) {
+        closure.external.add(file);
+        continue;
+      }
+      closure.files.add(file);
+      if (!this.context.hasteFS.exists(file)) {
+        closure.unknown.add(file);
+        continue;
+      }
+      stack.push(...this.dependenciesOf(file));
+    }
+    return closure;
+  }
+
+  private dependenciesOf(file: string): string[] {
+    let deps = this.direct.get(file);
+    if (deps) return deps;
+    deps = this.dependencyResolver.resolve(file);
+    // Manual mocks in a root `__mocks__` folder replace node modules (and core modules
+    // under jest.mock) without any import of the mock file: add them by specifier.
+    for (const specifier of this.context.hasteFS.getDependencies(file) ?? []) {
+      const mock = this.mockFor(file, specifier);
+      if (mock) deps.push(mock);
+    }
+    this.direct.set(file, deps);
+    return deps;
+  }
+
+  private mockFor(file: string, specifier: string): string | null {
+    try {
+      return this.context.resolver.getMockModule(file, specifier);
+    } catch {
+      return null;
+    }
+  }
+}

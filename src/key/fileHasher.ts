@@ -1,0 +1,104 @@
+import {createHash} from 'crypto';
+import * as fs from 'fs';
+
+/** The stat fields that tell whether a file may have changed since it was hashed. */
+export type FileSignature = string;
+
+/** Hash recorded for a path: null means the file did not exist. */
+export interface Fingerprint {
+  signature: FileSignature | null;
+  hash: string | null;
+  /** The source loads a module by a computed specifier (`require(dir + name)`). */
+  computedImport: boolean;
+}
+
+/** What the persisted table holds for a path: signature, hash, computedImport as 0/1. */
+export type PersistedFingerprint = [FileSignature, string, number];
+
+const SCRIPT = /\.[cm]?[jt]sx?$/;
+// A require/import()/requireActual call whose argument is not one plain string literal.
+const COMPUTED_IMPORT =
+  /\b(?:require|import|requireActual|requireMock)\s*\(\s*(?!(?:'[^'\n]*'|"[^"\n]*"|`[^`$]*`)\s*[,)])/;
+
+const MISSING: Fingerprint = {signature: null, hash: null, computedImport: false};
+
+export function sha256(data: string | Buffer): string {
+  return createHash('sha256').update(data).digest('hex');
+}
+
+function signatureOf(stat: fs.Stats): FileSignature {
+  return `${stat.mtimeMs}:${stat.size}:${stat.ino}`;
+}
+
+export function currentSignature(file: string): FileSignature | null {
+  try {
+    return signatureOf(fs.statSync(file));
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * Content hashes of files, cached by path+mtime+size+inode. Within one run each path is
+ * stat'ed at most once; across runs (and watch reruns) the persisted table saves reading
+ * files whose signature is unchanged. A hash is not persisted for a file modified in the
+ * last two seconds: on file systems with coarse mtimes a second edit could keep the
+ * signature (Go's cache has the same rule).
+ */
+export class FileHasher {
+  private readonly thisRun = new Map<string, Fingerprint>();
+  private dirty = false;
+
+  constructor(readonly table: Map<string, PersistedFingerprint>) {}
+
+  fingerprint(file: string): Fingerprint {
+    let fp = this.thisRun.get(file);
+    if (fp) return fp;
+    fp = this.compute(file);
+    this.thisRun.set(file, fp);
+    return fp;
+  }
+
+  /** Content hash, or null when the file is missing or unreadable. */
+  hash(file: string): string | null {
+    return this.fingerprint(file).hash;
+  }
+
+  /** True when the file's signature still equals the one seen when it was hashed this run. */
+  unchangedSince(file: string): boolean {
+    const fp = this.thisRun.get(file);
+    return fp !== undefined && currentSignature(file) === fp.signature;
+  }
+
+  get hasNewEntries(): boolean {
+    return this.dirty;
+  }
+
+  private compute(file: string): Fingerprint {
+    let stat: fs.Stats;
+    try {
+      stat = fs.statSync(file);
+    } catch {
+      return MISSING;
+    }
+    const signature = signatureOf(stat);
+    if (stat.isDirectory()) return {signature, hash: 'directory', computedImport: false};
+    const known = this.table.get(file);
+    if (known && known[0] === signature) {
+      return {signature, hash: known[1], computedImport: known[2] === 1};
+    }
+    let content: Buffer;
+    try {
+      content = fs.readFileSync(file);
+    } catch {
+      return MISSING;
+    }
+    const hash = sha256(content);
+    const computedImport = SCRIPT.test(file) && COMPUTED_IMPORT.test(content.toString('utf8'));
+    if (stat.mtimeMs < Date.now() - 2000) {
+      this.table.set(file, [signature, hash, computedImport ? 1 : 0]);
+      this.dirty = true;
+    }
+    return {signature, hash, computedImport};
+  }
+}

@@ -1,0 +1,27 @@
+import type {Config} from '@jest/types';
+import * as path from 'path';
+
+/**
+ * Config fields that do not change what a test does: identities that embed the
+ * checkout path or the run, where the cache lives, and this runner's own options.
+ */
+const IGNORED_FIELDS = new Set(['id', 'name', 'cacheDirectory', 'runner', 'runnerOptions']);
+
+/**
+ * The project config as checkout-independent JSON: every absolute path becomes a path
+ * relative to rootDir (also inside regex strings such as testPathIgnorePatterns), so two
+ * checkouts of one project in different folders produce the same key.
+ */
+export function normalizeConfig(config: Config.ProjectConfig): string {
+  const rootDir = config.rootDir;
+  const relativize = (value: string): string => {
+    if (path.isAbsolute(value)) return path.relative(rootDir, value) || '.';
+    return value.split(rootDir).join('<rootDir>');
+  };
+  return JSON.stringify(config, function (this: unknown, key, value: unknown) {
+    if (this === config && IGNORED_FIELDS.has(key)) return undefined;
+    if (typeof value === 'string') return relativize(value);
+    if (value instanceof RegExp) return relativize(String(value));
+    return value;
+  });
+}

@@ -1,0 +1,134 @@
+import type {Config} from '@jest/types';
+import * as fs from 'fs';
+import * as path from 'path';
+import {requireFromJest} from '../jestModules';
+import type {RunnerOptions} from '../options';
+import {sha256} from './fileHasher';
+import type {KeyContext} from './keyContext';
+import {normalizeConfig} from './normalizeConfig';
+
+/** Bumped whenever the key layout or the stored entry format changes. */
+export const CACHE_FORMAT = 'jest-runner-cache/1';
+
+/** Environment variables that shape results in most projects; options add more. */
+export const DEFAULT_ENV = [
+  'TZ', 'LANG', 'LC_ALL', 'NODE_ENV', 'BABEL_ENV', 'NODE_OPTIONS', 'FORCE_COLOR', 'NO_COLOR',
+];
+
+/** Transformer and tool config files read from rootDir, each root and the cwd. */
+const CONFIG_FILE_NAMES = [
+  'babel.config.js', 'babel.config.cjs', 'babel.config.mjs', 'babel.config.json',
+  'babel.config.cts', 'babel.config.ts', '.babelrc', '.babelrc.js', '.babelrc.cjs',
+  '.babelrc.mjs', '.babelrc.json', '.swcrc', 'tsconfig.json', 'jsconfig.json', 'package.json',
+];
+
+/** Config-like files anywhere in the project (they are in hasteFS as .json/.js files). */
+const CONFIG_FILE_PATTERN = /(^|\/)(package\.json|[jt]sconfig[^/]*\.json|babel\.config\.[^/]+|\.babelrc[^/]*|\.swcrc)$/;
+
+/** globalConfig fields that change what a passing suite reports. */
+function resultRelevantFlags(globalConfig: Config.GlobalConfig): Record<string, unknown> {
+  const g = globalConfig as Config.GlobalConfig & Record<string, unknown>;
+  return {
+    testNamePattern: g.testNamePattern,
+    updateSnapshot: g.updateSnapshot,
+    ci: g.ci,
+    snapshotFormat: g.snapshotFormat,
+    expand: g.expand,
+    testTimeout: g.testTimeout,
+    maxConcurrency: g.maxConcurrency,
+    errorOnDeprecated: g.errorOnDeprecated,
+    randomize: g.randomize,
+    // The seed changes every run: it only matters when the order is randomized.
+    seed: g.randomize ? g.seed : undefined,
+    silent: g.silent,
+    verbose: g.verbose,
+  };
+}
+
+function packageVersion(name: string): string {
+  try {
+    return requireFromJest<{version: string}>(`${name}/package.json`).version;
+  } catch {
+    return 'unknown';
+  }
+}
+
+/** The color level Jest's output is rendered with (chalk from Jest's own install). */
+function colorLevel(): string {
+  try {
+    return String(requireFromJest<{level: number}>('chalk').level);
+  } catch {
+    return process.stderr.isTTY ? 'tty' : 'none';
+  }
+}
+
+export interface ProjectInputs {
+  /** Hash of every project-level input (config, setup, environment, transforms, env, flags). */
+  digest: string;
+  /** Project files hashed into the digest, re-checked after each test. */
+  files: string[];
+  /** Reasons no test of this project can be trusted from the cache. */
+  problems: string[];
+}
+
+/**
+ * Everything outside a test file's own import graph that shapes its run, computed once
+ * per project per run and shared by all its test files.
+ */
+export function projectInputs(
+  keys: KeyContext,
+  globalConfig: Config.GlobalConfig,
+  options: RunnerOptions,
+): ProjectInputs {
+  const config = keys.context.config;
+  const parts: Record<string, unknown> = {
+    format: CACHE_FORMAT,
+    jest: packageVersion('jest-runner'),
+    node: process.version,
+    platform: `${process.platform}-${process.arch}`,
+    color: colorLevel(),
+    config: normalizeConfig(config),
+    flags: resultRelevantFlags(globalConfig),
+  };
+
+  const env: Record<string, string | null> = {};
+  for (const name of [...DEFAULT_ENV, ...options.inputs.env]) env[name] = process.env[name] ?? null;
+  parts.env = env;
+
+  // Modules Jest loads around every test: setup files, environment, runner, transforms...
+  const moduleRoots = [
+    ...config.setupFiles,
+    ...config.setupFilesAfterEnv,
+    config.testEnvironment,
+    config.testRunner,
+    config.resolver,
+    config.snapshotResolver,
+    ...config.snapshotSerializers,
+    config.globalSetup,
+    config.globalTeardown,
+    config.dependencyExtractor,
+    ...config.transform.map(([, transformer]) => transformer),
+  ].filter((file): file is string => typeof file === 'string' && path.isAbsolute(file));
+  const modules = keys.fingerprintModules(moduleRoots);
+  parts.modules = modules.lines;
+
+  const configFiles = new Set<string>();
+  for (const dir of new Set([config.rootDir, ...config.roots, process.cwd()])) {
+    for (const name of CONFIG_FILE_NAMES) {
+      const file = path.join(dir, name);
+      if (fs.existsSync(file)) configFiles.add(file);
+    }
+  }
+  for (const file of keys.context.hasteFS.getAbsoluteFileIterator()) {
+    if (!file.includes(`${path.sep}node_modules${path.sep}`) && CONFIG_FILE_PATTERN.test(file)) {
+      configFiles.add(file);
+    }
+  }
+  parts.configFiles = [...configFiles].map(file => keys.fileLine(file)).sort();
+
+  return {
+    digest: sha256(JSON.stringify(parts)),
+    files: [...modules.files, ...configFiles],
+    problems: modules.problems.map(p => `setup: ${p}`),
+  };
+}

@@ -1,0 +1,122 @@
+/**
+ * The runner's switches. Each can be given as a runner option
+ * (`runner: ['jest-runner-cache', {...}]`, Jest >= 30.4.1) or as an environment
+ * variable; the environment variable wins, so one CI job can flip a switch
+ * without editing the config.
+ */
+export type CacheMode = 'off' | 'read' | 'write' | 'readwrite';
+
+export const CACHE_MODES: readonly CacheMode[] = ['off', 'read', 'write', 'readwrite'];
+
+export interface RunnerOptions {
+  /** off: run all, store nothing; read: replay, never store; write: run all, store passes. */
+  mode: CacheMode;
+  /** Where entries live; default `<cacheDirectory>/jest-runner-cache` of each project. */
+  cacheDir: string | undefined;
+  /** File to write the JSON report of this run to. */
+  report: string | undefined;
+  /** Globs (relative to rootDir) of test files never cached. */
+  uncacheable: string[];
+  /** Extra inputs that every key covers. */
+  inputs: {env: string[]; files: string[]};
+  /** Entries unused for this many days are trimmed. */
+  maxAgeDays: number;
+  /** The store is trimmed to at most this many megabytes. */
+  maxSizeMb: number;
+}
+
+export class OptionError extends Error {
+  constructor(message: string) {
+    super(`jest-runner-cache: ${message}`);
+    this.name = 'OptionError';
+  }
+}
+
+const OPTION_ENV: Record<string, string> = {
+  mode: 'JEST_RUNNER_CACHE',
+  cacheDir: 'JEST_RUNNER_CACHE_DIR',
+  report: 'JEST_RUNNER_CACHE_REPORT',
+  uncacheable: 'JEST_RUNNER_CACHE_UNCACHEABLE',
+  'inputs.env': 'JEST_RUNNER_CACHE_INPUT_ENV',
+  'inputs.files': 'JEST_RUNNER_CACHE_INPUT_FILES',
+  maxAgeDays: 'JEST_RUNNER_CACHE_MAX_AGE_DAYS',
+  maxSizeMb: 'JEST_RUNNER_CACHE_MAX_SIZE_MB',
+};
+
+const KNOWN_KEYS = ['mode', 'cacheDir', 'report', 'uncacheable', 'inputs', 'maxAgeDays', 'maxSizeMb'];
+
+function describe(name: string): string {
+  return `option "${name}" (env ${OPTION_ENV[name]})`;
+}
+
+function asMode(value: unknown, name: string): CacheMode {
+  if (typeof value === 'string' && (CACHE_MODES as readonly string[]).includes(value)) {
+    return value as CacheMode;
+  }
+  throw new OptionError(
+    `${describe(name)} is ${JSON.stringify(value)}; use one of ${CACHE_MODES.join(', ')}.`,
+  );
+}
+
+function asString(value: unknown, name: string): string | undefined {
+  if (value === undefined || value === '') return undefined;
+  if (typeof value === 'string') return value;
+  throw new OptionError(`${describe(name)} is ${JSON.stringify(value)}; give a path as a string.`);
+}
+
+/** A list option: an array of strings, or (from env) a comma-separated string. */
+function asList(value: unknown, name: string): string[] {
+  if (value === undefined || value === '') return [];
+  if (typeof value === 'string') {
+    return value.split(',').map(s => s.trim()).filter(Boolean);
+  }
+  if (Array.isArray(value) && value.every(v => typeof v === 'string')) return value;
+  throw new OptionError(
+    `${describe(name)} is ${JSON.stringify(value)}; give an array of strings (env: comma-separated).`,
+  );
+}
+
+function asPositive(value: unknown, name: string, fallback: number): number {
+  if (value === undefined || value === '') return fallback;
+  const n = typeof value === 'string' ? Number(value) : value;
+  if (typeof n === 'number' && Number.isFinite(n) && n > 0) return n;
+  throw new OptionError(`${describe(name)} is ${JSON.stringify(value)}; give a positive number.`);
+}
+
+/** Reads the options object and the environment; throws OptionError naming the bad option. */
+export function resolveOptions(raw: unknown, env: NodeJS.ProcessEnv = process.env): RunnerOptions {
+  const given = (raw ?? {}) as Record<string, unknown>;
+  if (typeof given !== 'object' || Array.isArray(given)) {
+    throw new OptionError(`runner options must be an object, got ${JSON.stringify(raw)}.`);
+  }
+  for (const key of Object.keys(given)) {
+    if (!KNOWN_KEYS.includes(key)) {
+      throw new OptionError(`unknown option "${key}"; known options are ${KNOWN_KEYS.join(', ')}.`);
+    }
+  }
+  const inputs = (given.inputs ?? {}) as Record<string, unknown>;
+  if (typeof inputs !== 'object' || Array.isArray(inputs)) {
+    throw new OptionError(`option "inputs" must be an object like {env: [...], files: [...]}.`);
+  }
+  for (const key of Object.keys(inputs)) {
+    if (key !== 'env' && key !== 'files') {
+      throw new OptionError(`unknown option "inputs.${key}"; known are inputs.env, inputs.files.`);
+    }
+  }
+  const pick = (name: string, value: unknown) => env[OPTION_ENV[name]] ?? value;
+  return {
+    mode: asMode(pick('mode', given.mode ?? 'readwrite'), 'mode'),
+    cacheDir: asString(pick('cacheDir', given.cacheDir), 'cacheDir'),
+    report: asString(pick('report', given.report), 'report'),
+    uncacheable: asList(pick('uncacheable', given.uncacheable), 'uncacheable'),
+    inputs: {
+      env: asList(pick('inputs.env', inputs.env), 'inputs.env'),
+      files: asList(pick('inputs.files', inputs.files), 'inputs.files'),
+    },
+    maxAgeDays: asPositive(pick('maxAgeDays', given.maxAgeDays), 'maxAgeDays', 7),
+    maxSizeMb: asPositive(pick('maxSizeMb', given.maxSizeMb), 'maxSizeMb', 1024),
+  };
+}
+
+export const canRead = (mode: CacheMode) => mode === 'read' || mode === 'readwrite';
+export const canWrite = (mode: CacheMode) => mode === 'write' || mode === 'readwrite';

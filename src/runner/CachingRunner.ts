@@ -1,0 +1,208 @@
+import type {Test, TestContext, TestEvents, TestResult} from '@jest/test-result';
+import type {Config} from '@jest/types';
+import Emittery from 'emittery';
+import type {TestRunnerContext, TestRunnerOptions} from 'jest-runner';
+import type {TestWatcher} from 'jest-watcher';
+import * as path from 'path';
+import {FileHasher} from '../key/fileHasher';
+import {relativePath} from '../key/keyContext';
+import {requireFromJest} from '../jestModules';
+import {canRead, canWrite, OptionError, resolveOptions, type RunnerOptions} from '../options';
+import {RunReport} from '../report/runReport';
+import {loadHashTable, saveHashTable} from '../store/hashTable';
+import {LocalStore} from '../store/localStore';
+import {replaySuite} from '../replay/replaySuite';
+import {ProjectKeys, type PlannedTest} from './projectKeys';
+import {runBypassReason, whyNotStored} from './storePolicy';
+import {toStoredResult} from '../replay/storedResult';
+import type {StoredEntry} from '../store/storedEntry';
+
+type Events = TestEvents;
+type JestRunnerCtor = new (
+  globalConfig: Config.GlobalConfig,
+  context: TestRunnerContext,
+) => {
+  runTests(tests: Test[], watcher: TestWatcher, options: TestRunnerOptions): Promise<void>;
+  on<E extends keyof Events>(event: E, listener: (data: Events[E]) => unknown): () => void;
+};
+
+const EVENTS: (keyof Events)[] = [
+  'test-file-start',
+  'test-file-success',
+  'test-file-failure',
+  'test-case-start',
+  'test-case-result',
+];
+
+function isInside(child: string, parent: string): boolean {
+  const rel = path.relative(parent, child);
+  return rel === '' || (!rel.startsWith('..') && !path.isAbsolute(rel));
+}
+
+/**
+ * The runner Jest loads. Keys every test file, replays stored passes, hands the rest to
+ * Jest's own runner (forwarding its events unchanged) and stores the new clean passes.
+ */
+export class CachingRunner {
+  readonly supportsEventEmitters = true;
+  readonly isSerial = false;
+  readonly #emitter = new Emittery<Events>();
+  readonly #options: RunnerOptions;
+
+  constructor(
+    private readonly globalConfig: Config.GlobalConfig,
+    private readonly context: TestRunnerContext,
+    runnerOptions?: Record<string, unknown>,
+  ) {
+    this.#options = resolveOptions(runnerOptions);
+  }
+
+  on<E extends keyof Events>(event: E, listener: (data: Events[E]) => void | Promise<void>) {
+    return this.#emitter.on(event, listener);
+  }
+
+  async runTests(tests: Test[], watcher: TestWatcher, options: TestRunnerOptions): Promise<void> {
+    const report = new RunReport();
+    const stores = new Map<string, LocalStore>();
+    const storeFor = (config: Config.ProjectConfig) => {
+      const dir = this.storeDir(config);
+      let store = stores.get(dir);
+      if (!store) stores.set(dir, (store = new LocalStore(dir)));
+      return store;
+    };
+    const hashDir = tests.length > 0 ? this.storeDir(tests[0].context.config) : undefined;
+    const hasher = new FileHasher(hashDir ? loadHashTable(hashDir) : new Map());
+
+    const runBypass =
+      this.#options.mode === 'off' ? 'JEST_RUNNER_CACHE=off' : runBypassReason(this.globalConfig);
+    const projects = new Map<TestContext, ProjectKeys>();
+    const planned: PlannedTest[] = [];
+    for (const test of tests) {
+      if (runBypass) {
+        const relative = relativePath(test.context.config.rootDir, test.path);
+        planned.push({test, outcome: {path: relative, outcome: 'bypass', reason: runBypass}});
+        continue;
+      }
+      let project = projects.get(test.context);
+      if (!project) {
+        project = await ProjectKeys.create(test.context, hasher, this.globalConfig, this.#options);
+        projects.set(test.context, project);
+      }
+      planned.push(project.plan(test, canRead(this.#options.mode) ? storeFor(test.context.config) : undefined));
+    }
+
+    // Hits first: they take milliseconds, and a reporter shows them at once.
+    for (const p of planned) {
+      if (!p.hit) continue;
+      if (watcher.isInterrupted()) break;
+      await replaySuite(this.#emitter, p.test, p.hit);
+      process.stderr.write(`(cached) ${p.outcome.path}\n`);
+    }
+
+    const misses = planned.filter(p => !p.hit);
+    if (misses.length > 0 && !watcher.isInterrupted()) {
+      await this.runMisses(misses, watcher, options, hasher, storeFor);
+    }
+    for (const p of planned) report.add(p.outcome);
+    this.finish(report, hasher, hashDir, stores);
+  }
+
+  /** The store folder of a project: never inside the folders Jest watches. */
+  private storeDir(config: Config.ProjectConfig): string {
+    if (!this.#options.cacheDir) return path.join(config.cacheDirectory, 'jest-runner-cache');
+    const dir = path.resolve(this.#options.cacheDir);
+    for (const root of [config.rootDir, ...config.roots]) {
+      if (isInside(dir, root) && !isInside(dir, config.cacheDirectory)) {
+        throw new OptionError(
+          `option "cacheDir" (env JEST_RUNNER_CACHE_DIR) is ${dir}, inside the project folder ${root}; ` +
+            'Jest would watch the cache and --watch would loop. Choose a folder outside the project.',
+        );
+      }
+    }
+    return dir;
+  }
+
+  private async runMisses(
+    misses: PlannedTest[],
+    watcher: TestWatcher,
+    options: TestRunnerOptions,
+    hasher: FileHasher,
+    storeFor: (config: Config.ProjectConfig) => LocalStore,
+  ): Promise<void> {
+    const JestRunner = requireFromJest<{default: JestRunnerCtor}>('jest-runner').default;
+    const inner = new JestRunner(this.globalConfig, this.context);
+    const byTest = new Map(misses.map(p => [p.test, p]));
+    const unsubscribes = EVENTS.map(event =>
+      inner.on(event, async data => {
+        if (event === 'test-file-success') {
+          const [test, result] = data as Events['test-file-success'];
+          const p = byTest.get(test);
+          // Copy before forwarding: reporters delete `console` from the result.
+          if (p) this.store(p, result, hasher, storeFor);
+        }
+        return this.#emitter.emit(event, data);
+      }),
+    );
+    try {
+      await inner.runTests(
+        misses.map(p => p.test),
+        watcher,
+        options,
+      );
+    } finally {
+      for (const unsubscribe of unsubscribes) unsubscribe();
+    }
+  }
+
+  private store(
+    p: PlannedTest,
+    result: TestResult,
+    hasher: FileHasher,
+    storeFor: (config: Config.ProjectConfig) => LocalStore,
+  ): void {
+    if (!p.key || !canWrite(this.#options.mode)) return;
+    const reason = whyNotStored(result);
+    if (reason) {
+      p.outcome.reason = `not stored: ${reason}`;
+      return;
+    }
+    const changed = p.key.files.find(file => !hasher.unchangedSince(file));
+    if (changed) {
+      p.outcome.outcome = 'bypass';
+      p.outcome.reason = `not stored: ${path.relative(p.test.context.config.rootDir, changed)} changed while the suite ran`;
+      return;
+    }
+    const rootDir = p.test.context.config.rootDir;
+    const entry: StoredEntry = {
+      kind: 'result',
+      testPath: p.outcome.path,
+      runtimeMs: result.perfStats.end - result.perfStats.start,
+      result: toStoredResult(result, rootDir),
+    };
+    try {
+      storeFor(p.test.context.config).put(p.key.key, entry);
+    } catch (error) {
+      p.outcome.reason = `not stored: ${(error as Error).message}`;
+    }
+  }
+
+  private finish(
+    report: RunReport,
+    hasher: FileHasher,
+    hashDir: string | undefined,
+    stores: Map<string, LocalStore>,
+  ): void {
+    try {
+      if (hashDir && hasher.hasNewEntries) saveHashTable(hashDir, hasher.table);
+      if (canWrite(this.#options.mode)) {
+        for (const store of stores.values()) {
+          store.trim(this.#options.maxAgeDays, this.#options.maxSizeMb * 1024 * 1024);
+        }
+      }
+    } catch {
+      // The cache is an optimization: failing to maintain it never fails the run.
+    }
+    if (this.#options.report) report.write(this.#options.report);
+    process.stderr.write(`${report.closingLine()}\n`);
+  }
+}

@@ -1,0 +1,81 @@
+import type {Test, TestContext} from '@jest/test-result';
+import type {Config} from '@jest/types';
+import {actionKey, type ActionKey} from '../key/actionKey';
+import type {FileHasher} from '../key/fileHasher';
+import {KeyContext} from '../key/keyContext';
+import {projectInputs, type ProjectInputs} from '../key/projectInputs';
+import {snapshotPaths} from '../key/snapshotPaths';
+import {testFileFacts, type SnapshotPathOf} from '../key/testFileFacts';
+import {requireFromJest} from '../jestModules';
+import type {RunnerOptions} from '../options';
+import type {SuiteOutcome} from '../report/runReport';
+import type {LocalStore} from '../store/localStore';
+import {isStoredEntry, type StoredEntry} from '../store/storedEntry';
+import {projectBypassReason} from './storePolicy';
+
+/** One test file's fate before anything runs. */
+export interface PlannedTest {
+  test: Test;
+  outcome: SuiteOutcome;
+  /** Set when the result may be stored after the run. */
+  key?: ActionKey;
+  /** Set when a stored pass will be replayed. */
+  hit?: StoredEntry;
+}
+
+type GlobMatcher = (path: string) => boolean;
+
+/** Keys the test files of one project (one Jest context) for one run. */
+export class ProjectKeys {
+  private constructor(
+    private readonly keys: KeyContext,
+    private readonly inputs: ProjectInputs,
+    private readonly snapshotPathOf: SnapshotPathOf,
+    private readonly uncacheable: GlobMatcher | undefined,
+    private readonly bypass: string | null,
+  ) {}
+
+  static async create(
+    context: TestContext,
+    hasher: FileHasher,
+    globalConfig: Config.GlobalConfig,
+    options: RunnerOptions,
+  ): Promise<ProjectKeys> {
+    const keys = new KeyContext(context, hasher);
+    const uncacheable =
+      options.uncacheable.length > 0
+        ? requireFromJest<{globsToMatcher(globs: string[]): GlobMatcher}>('jest-util').globsToMatcher(
+            options.uncacheable,
+          )
+        : undefined;
+    return new ProjectKeys(
+      keys,
+      projectInputs(keys, globalConfig, options),
+      await snapshotPaths(context.config),
+      uncacheable,
+      projectBypassReason(context.config),
+    );
+  }
+
+  /** Computes the action key and, when a store is given, looks the result up. */
+  plan(test: Test, store: LocalStore | undefined): PlannedTest {
+    const relative = this.keys.relative(test.path);
+    const bypass = (reason: string): PlannedTest => ({
+      test,
+      outcome: {path: relative, outcome: 'bypass', reason},
+    });
+    if (this.bypass) return bypass(this.bypass);
+    if (this.uncacheable?.(relative)) return bypass('matches the "uncacheable" option');
+    const facts = testFileFacts(test, this.snapshotPathOf);
+    if (facts.optedOut) return bypass('@jest-runner-cache off in its docblock');
+    const key = actionKey(this.keys, this.inputs, test, facts);
+    if (key.problems.length > 0) return bypass(key.problems[0]);
+    const planned: PlannedTest = {test, outcome: {path: relative, outcome: 'ran'}, key};
+    const stored = store?.get(key.key);
+    if (isStoredEntry(stored)) {
+      planned.hit = stored;
+      planned.outcome = {path: relative, outcome: 'hit-action', savedMs: stored.runtimeMs};
+    }
+    return planned;
+  }
+}

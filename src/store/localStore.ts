@@ -1,0 +1,89 @@
+import * as fs from 'fs';
+import * as path from 'path';
+import {writeFileAtomic} from './atomicWrite';
+import {decodeEntry, encodeEntry} from './entryCodec';
+
+const DAY_MS = 24 * 60 * 60 * 1000;
+
+/**
+ * Content-addressed entries under one folder, sharded by the key's first byte:
+ * `<dir>/ab/abcdef...`. Writes are atomic across processes; every read checks the entry,
+ * and a corrupt or unreadable one is removed and reported as a miss.
+ */
+export class LocalStore {
+  constructor(readonly dir: string) {}
+
+  private pathOf(key: string): string {
+    return path.join(this.dir, key.slice(0, 2), key);
+  }
+
+  get(key: string): unknown {
+    const file = this.pathOf(key);
+    let data: string;
+    try {
+      data = fs.readFileSync(file, 'utf8');
+    } catch {
+      return undefined;
+    }
+    const value = decodeEntry(data);
+    if (value === undefined) {
+      fs.rmSync(file, {force: true});
+      return undefined;
+    }
+    // Mark the entry as used, for trimming by age.
+    const now = new Date();
+    try {
+      fs.utimesSync(file, now, now);
+    } catch {
+      // read-only stores still serve hits
+    }
+    return value;
+  }
+
+  put(key: string, value: unknown): void {
+    writeFileAtomic(this.pathOf(key), encodeEntry(value));
+  }
+
+  /**
+   * Removes entries unused for maxAgeDays, then the least recently used ones until the
+   * store is under maxBytes. Runs at most once a day (a stamp file records the last trim).
+   */
+  trim(maxAgeDays: number, maxBytes: number, now = Date.now()): void {
+    const stamp = path.join(this.dir, 'last-trim');
+    try {
+      if (now - fs.statSync(stamp).mtimeMs < DAY_MS) return;
+    } catch {
+      // never trimmed
+    }
+    writeFileAtomic(stamp, String(now));
+    const entries: {file: string; used: number; size: number}[] = [];
+    for (const shard of safeReaddir(this.dir)) {
+      if (!/^[0-9a-f]{2}$/.test(shard)) continue;
+      for (const name of safeReaddir(path.join(this.dir, shard))) {
+        const file = path.join(this.dir, shard, name);
+        try {
+          const stat = fs.statSync(file);
+          entries.push({file, used: stat.mtimeMs, size: stat.size});
+        } catch {
+          // removed meanwhile by another process
+        }
+      }
+    }
+    entries.sort((a, b) => b.used - a.used);
+    let total = 0;
+    for (const entry of entries) {
+      total += entry.size;
+      if (now - entry.used > maxAgeDays * DAY_MS || total > maxBytes) {
+        fs.rmSync(entry.file, {force: true});
+      }
+    }
+  }
+}
+
+function safeReaddir(dir: string): string[] {
+  try {
+    return fs.readdirSync(dir);
+  } catch {
+    return [];
+  }
+}
