@@ -7,6 +7,12 @@ import type {TestFileFacts} from './testFileFacts';
 
 export interface ActionKey {
   key: string;
+  /** Key material outside the test's import graph; stage 2 covers it too. */
+  outsideGraph: string;
+  /** The test's dependency closure in the project, test file included. */
+  closure: string[];
+  /** Package fingerprint lines of the node_modules the closure reaches. */
+  packages: string[];
   /** Files whose content the key covers: re-checked after the run before storing. */
   files: string[];
   /** Why the key cannot be trusted; the test then always runs. */
@@ -29,17 +35,19 @@ export function actionKey(
   const modules = keys.fingerprintModules(roots);
   const snapshot = facts.snapshotPath;
   const packageJson = keys.nearestPackageJson(path.dirname(test.path));
-  const material = JSON.stringify({
+  const outsideGraph = JSON.stringify({
     project: project.digest,
     test: keys.relative(test.path),
-    modules: modules.lines,
     snapshot: snapshot ? keys.fileLine(snapshot) : null,
     packageJson: packageJson ? keys.fileLine(packageJson) : null,
   });
   const files = [...project.files, ...modules.files];
   if (snapshot) files.push(snapshot);
   return {
-    key: sha256(material),
+    key: sha256(JSON.stringify([outsideGraph, modules.lines])),
+    outsideGraph,
+    closure: modules.files,
+    packages: modules.lines.filter(line => line.startsWith('pkg:')),
     files,
     problems: [...project.problems, ...modules.problems, ...facts.problems],
   };

@@ -91,6 +91,17 @@ export class CachingRunner {
       planned.push(project.plan(test, canRead(this.#options.mode) ? storeFor(test.context.config) : undefined));
     }
 
+    for (const [context, project] of projects) {
+      const misses = planned.filter(p => p.key && !p.hit && p.test.context === context);
+      if (misses.length === 0) continue;
+      const store = storeFor(context.config);
+      await project.planContent(
+        misses,
+        canRead(this.#options.mode) ? store : undefined,
+        canWrite(this.#options.mode) ? store : undefined,
+      );
+    }
+
     // Hits first: they take milliseconds, and a reporter shows them at once.
     for (const p of planned) {
       if (!p.hit) continue;
@@ -180,7 +191,9 @@ export class CachingRunner {
       result: toStoredResult(result, rootDir),
     };
     try {
-      storeFor(p.test.context.config).put(p.key.key, entry);
+      const store = storeFor(p.test.context.config);
+      store.put(p.key.key, entry);
+      if (p.contentKey) store.put(p.contentKey, entry);
     } catch (error) {
       p.outcome.reason = `not stored: ${(error as Error).message}`;
     }

@@ -1,6 +1,8 @@
 import type {Test, TestContext} from '@jest/test-result';
 import type {Config} from '@jest/types';
 import {actionKey, type ActionKey} from '../key/actionKey';
+import {contentKeys} from '../key/contentKey';
+import {contentKeyBlocker} from '../key/pureTransform';
 import type {FileHasher} from '../key/fileHasher';
 import {KeyContext} from '../key/keyContext';
 import {projectInputs, type ProjectInputs} from '../key/projectInputs';
@@ -19,6 +21,8 @@ export interface PlannedTest {
   outcome: SuiteOutcome;
   /** Set when the result may be stored after the run. */
   key?: ActionKey;
+  /** Stage-2 key, computed for stage-1 misses only. */
+  contentKey?: string;
   /** Set when a stored pass will be replayed. */
   hit?: StoredEntry;
 }
@@ -77,5 +81,43 @@ export class ProjectKeys {
       planned.outcome = {path: relative, outcome: 'hit-action', savedMs: stored.runtimeMs};
     }
     return planned;
+  }
+
+  /**
+   * Stage 2 for this project's stage-1 misses: one bundling call for all of them. A hit
+   * is also stored under its new action key (when `store` may be written), so the next
+   * run hits at stage 1 without bundling.
+   */
+  async planContent(
+    misses: PlannedTest[],
+    read: LocalStore | undefined,
+    write: LocalStore | undefined,
+  ): Promise<void> {
+    const blocker = contentKeyBlocker(this.keys.context.config);
+    if (blocker) {
+      for (const p of misses) p.outcome.reason = blocker;
+      return;
+    }
+    const keyed = await contentKeys(
+      this.keys,
+      misses.map(p => ({test: p.test, action: p.key!})),
+    );
+    for (const p of misses) {
+      const content = keyed.get(p.test)!;
+      if ('reason' in content) {
+        p.outcome.reason = content.reason;
+        continue;
+      }
+      p.contentKey = content.key;
+      const stored = read?.get(content.key);
+      if (!isStoredEntry(stored)) continue;
+      p.hit = stored;
+      p.outcome = {path: p.outcome.path, outcome: 'hit-content', savedMs: stored.runtimeMs};
+      try {
+        write?.put(p.key!.key, stored);
+      } catch {
+        // only a shortcut for the next run
+      }
+    }
   }
 }
