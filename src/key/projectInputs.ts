@@ -5,6 +5,7 @@ import {requireFromJest} from '../jestModules';
 import type {RunnerOptions} from '../options';
 import {sha256} from './fileHasher';
 import type {KeyContext} from './keyContext';
+import {declaredFiles} from './declaredFiles';
 import {normalizeConfig} from './normalizeConfig';
 
 /** Bumped whenever the key layout or the stored entry format changes. */
@@ -125,10 +126,12 @@ export function projectInputs(
     }
   }
   parts.configFiles = [...configFiles].map(file => keys.fileLine(file)).sort();
+  const declared = declaredFiles(config.rootDir, options.inputs.files);
+  parts.declaredFiles = declared.map(file => keys.fileLine(file));
 
   return {
     digest: sha256(JSON.stringify(parts)),
-    files: [...modules.files, ...configFiles],
+    files: [...modules.files, ...configFiles, ...declared],
     problems: modules.problems.map(p => `setup: ${p}`),
   };
 }
