@@ -1,5 +1,7 @@
-import type {Test, TestEvents} from '@jest/test-result';
+import type {Test, TestEvents, TestResult} from '@jest/test-result';
+import type {Config} from '@jest/types';
 import type Emittery from 'emittery';
+import {requireFromJest} from '../jestModules';
 import type {StoredEntry} from '../store/storedEntry';
 import {fromStoredResult} from './storedResult';
 
@@ -12,12 +14,36 @@ export async function replaySuite(
   emitter: Emittery<TestEvents>,
   test: Test,
   entry: StoredEntry,
+  globalConfig: Config.GlobalConfig,
 ): Promise<void> {
   const result = fromStoredResult(entry.result, test.context.config.rootDir);
   result.testFilePath = test.path;
   await emitter.emit('test-file-start', [test]);
+  printVerboseConsole(result, test.context.config, globalConfig);
   for (const testCase of result.testResults) {
     await emitter.emit('test-case-result', [test.path, testCase]);
   }
   await emitter.emit('test-file-success', [test, result]);
+}
+
+type ConsoleBuffer = NonNullable<TestResult['console']>;
+
+/**
+ * In verbose mode a test's console output is printed while it runs (Jest's CustomConsole),
+ * not by the reporter, which then skips the stored buffer: print it the same way here.
+ */
+function printVerboseConsole(
+  result: TestResult,
+  config: Config.ProjectConfig,
+  globalConfig: Config.GlobalConfig,
+): void {
+  const verbose = (config as {verbose?: boolean}).verbose ?? globalConfig.verbose;
+  if (!verbose || !result.console || result.console.length === 0) return;
+  const {getConsoleOutput} = requireFromJest<{
+    getConsoleOutput(buffer: ConsoleBuffer, config: Config.ProjectConfig, g: Config.GlobalConfig): string;
+  }>('@jest/console');
+  const out = globalConfig.useStderr ? process.stderr : process.stdout;
+  for (const entry of result.console) {
+    out.write(`${getConsoleOutput([entry], config, globalConfig)}\n`);
+  }
 }

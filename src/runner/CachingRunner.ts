@@ -106,7 +106,7 @@ export class CachingRunner {
     for (const p of planned) {
       if (!p.hit) continue;
       if (watcher.isInterrupted()) break;
-      await replaySuite(this.#emitter, p.test, p.hit);
+      await replaySuite(this.#emitter, p.test, p.hit, this.globalConfig);
       process.stderr.write(`(cached) ${p.outcome.path}\n`);
     }
 
