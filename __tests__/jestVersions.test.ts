@@ -1,0 +1,107 @@
+import * as fs from 'fs';
+import * as path from 'path';
+import {FixtureProject, REPO} from './helpers/fixtureProject';
+
+// Go's scenario (DESIGN.md section 1) on Jest 29.7, the oldest Jest the package supports
+// (installed as the npm alias `jest29`). The fixture is CommonJS, transformed by the
+// default babel-jest of the running Jest.
+describe('go scenario on Jest 29.7', () => {
+  let project: FixtureProject;
+  let moduleLog: string;
+
+  const run = (env: Record<string, string> = {}) => {
+    fs.rmSync(moduleLog, {force: true});
+    return project.run([], {jest: 'jest29', env: {JRC_MODULE_LOG: moduleLog, ...env}});
+  };
+  const loadedModules = () =>
+    fs.existsSync(moduleLog) ? fs.readFileSync(moduleLog, 'utf8').split('\n').filter(Boolean) : [];
+
+  beforeAll(async () => {
+    project = new FixtureProject('go-scenario-jest29');
+    moduleLog = path.join(path.dirname(project.execLog), 'modules.log');
+  });
+
+  test('the jest29 binary is Jest 29.7.0', async () => {
+    const version = await project.run(['--version'], {jest: 'jest29'});
+    expect(version.code).toBe(0);
+    expect(version.stdout.trim()).toBe('29.7.0');
+  });
+
+  test('first run: every suite runs, through Jest 29\'s own jest-runner', async () => {
+    const first = await run();
+    expect(first.stderr).not.toMatch(/error|cannot find/i);
+    expect(first.code).toBe(0);
+    expect(first.executed).toEqual(['t1', 't2', 't3', 't4']);
+    expect(first.outcomes).toEqual({
+      't1.test.js': 'ran',
+      't2.test.js': 'ran',
+      't3.test.js': 'ran',
+      't4.test.js': 'ran',
+    });
+    expect(first.stderr).toMatch(/Tests:\s+4 passed, 4 total/);
+    // The runner delegated to the jest-runner next to Jest 29's jest-config, and never
+    // loaded Jest 30's copy (hoisted at the repo's node_modules/jest-runner).
+    const jest29 = path.join(REPO, 'node_modules/jest29/node_modules');
+    const loaded = loadedModules();
+    expect(loaded).toContain(path.join(jest29, 'jest-runner/build/index.js'));
+    expect(loaded).toContain(path.join(jest29, 'jest-config/build/index.js'));
+    expect(loaded.filter(file => !file.startsWith(`${jest29}${path.sep}`))).toEqual([]);
+  });
+
+  test('REPEAT: every suite is replayed and no test code runs', async () => {
+    const repeat = await run();
+    expect(repeat.code).toBe(0);
+    expect(repeat.stderr).not.toMatch(/error|cannot find/i);
+    expect(repeat.executed).toEqual([]);
+    expect(repeat.outcomes).toEqual({
+      't1.test.js': 'hit-action',
+      't2.test.js': 'hit-action',
+      't3.test.js': 'hit-action',
+      't4.test.js': 'hit-action',
+    });
+    expect(repeat.stderr).toMatch(/Test Suites:\s+4 passed, 4 total/);
+    expect(repeat.stderr).toMatch(/Tests:\s+4 passed, 4 total/);
+    expect(repeat.stderr).toContain('jest-runner-cache: 4 suites replayed, 0 run');
+    // Nothing ran, so no jest-runner was needed at all.
+    expect(loadedModules().filter(file => file.includes('jest-runner'))).toEqual([]);
+  });
+
+  test('CHANGE: t1 replays; suites reaching p1 run again, then replay', async () => {
+    project.write('p1.js', 'exports.X = 2;\n');
+    const change = await run();
+    expect(change.code).toBe(0);
+    expect(change.outcomes).toEqual({
+      't1.test.js': 'hit-action',
+      't2.test.js': 'ran',
+      't3.test.js': 'ran',
+      't4.test.js': 'ran',
+    });
+    expect(change.executed).toEqual(['t2', 't3', 't4']);
+
+    const again = await run();
+    expect(again.code).toBe(0);
+    expect(again.executed).toEqual([]);
+    expect(new Set(Object.values(again.outcomes))).toEqual(new Set(['hit-action']));
+  });
+
+  test('a failing suite runs and fails on every run; it is never replayed', async () => {
+    project.write('p1.js', 'exports.X = -1;\n');
+    for (let i = 0; i < 2; i++) {
+      const run_ = await run();
+      expect(run_.code).toBe(1);
+      expect(run_.outcomes['t3.test.js']).toBe('ran');
+      expect(run_.executed).toContain('t3');
+      expect(run_.stderr).toMatch(/FAIL .*t3\.test\.js/);
+      expect(run_.stderr).toMatch(/Tests:\s+1 failed, 3 passed, 4 total/);
+    }
+    project.write('p1.js', 'exports.X = 2;\n');
+  });
+
+  test('JEST_RUNNER_CACHE=off runs every suite', async () => {
+    const off = await run({JEST_RUNNER_CACHE: 'off'});
+    expect(off.code).toBe(0);
+    expect(off.executed).toEqual(['t1', 't2', 't3', 't4']);
+    expect(Object.keys(off.outcomes).sort()).toEqual(['t1.test.js', 't2.test.js', 't3.test.js', 't4.test.js']);
+    expect(new Set(Object.values(off.outcomes))).toEqual(new Set(['bypass']));
+  });
+});

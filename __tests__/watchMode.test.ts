@@ -1,0 +1,134 @@
+import * as fs from 'fs';
+import * as path from 'path';
+import {FixtureProject, JEST_BINS} from './helpers/fixtureProject';
+import {count, JestProcess, readExecuted, readReport} from './helpers/jestProcess';
+
+// `jest --watchAll` builds a new runner per rerun (DESIGN.md section 5). An edit must rerun
+// only what it reaches, and the runner's own writes (entries, hash table) must not
+// retrigger the watch: Jest watches everything under rootDir.
+
+const SUMMARY = /^Test Suites: /m;
+const sleep = (ms: number) => new Promise(resolve => setTimeout(resolve, ms));
+
+/** Every file under `dir` (node_modules and `skip` excluded) with its mtime. */
+function listFiles(dir: string, skip: string[] = []): Record<string, number> {
+  const files: Record<string, number> = {};
+  const walk = (folder: string) => {
+    for (const entry of fs.readdirSync(folder, {withFileTypes: true})) {
+      const file = path.join(folder, entry.name);
+      if (entry.name === 'node_modules' || skip.includes(file)) continue;
+      if (entry.isDirectory()) walk(file);
+      else files[path.relative(dir, file)] = fs.statSync(file).mtimeMs;
+    }
+  };
+  walk(dir);
+  return files;
+}
+
+/** Entry files of a store: `<dir>/<2 hex>/<64 hex>`. */
+function storeEntries(dir: string): string[] {
+  if (!fs.existsSync(dir)) return [];
+  return fs
+    .readdirSync(dir)
+    .filter(shard => /^[0-9a-f]{2}$/.test(shard))
+    .flatMap(shard => fs.readdirSync(path.join(dir, shard)).filter(name => /^[0-9a-f]{64}$/.test(name)));
+}
+
+/**
+ * Starts `jest --watchAll` on a go-scenario copy, waits for the first run, edits p1.ts,
+ * waits for the rerun and then ~3 s more; returns what the second run did.
+ */
+async function editDuringWatch(project: FixtureProject, cacheDirectory?: string) {
+  const watch = new JestProcess(project, JEST_BINS.jest30, ['--watchAll'], {
+    env: {CI: undefined},
+    cacheDirectory,
+  });
+  try {
+    await watch.waitFor(() => count(watch.stderr, SUMMARY) >= 1, 60_000, 'the first run');
+    const first = {...readReport(project), executed: readExecuted(project)};
+    fs.rmSync(project.execLog, {force: true});
+    // The first run's files are hashed; a later edit must be seen as one.
+    await sleep(300);
+    project.write('p1.ts', 'export const X = 2;\n');
+    await watch.waitFor(() => count(watch.stderr, SUMMARY) >= 2, 60_000, 'the rerun after editing p1.ts');
+    const second = {...readReport(project), executed: readExecuted(project)};
+    const secondOutput = watch.stderr;
+    // No further run: nothing changed, unless the runner's own writes retriggered Jest.
+    await sleep(3000);
+    return {first, second, secondOutput, watch, runs: count(watch.stderr, SUMMARY), exited: watch.exited};
+  } finally {
+    await watch.kill();
+  }
+}
+
+describe('watch mode', () => {
+  test('an edit reruns what it reaches and replays the rest; the store stays outside; no loop', async () => {
+    const project = new FixtureProject('go-scenario');
+    const before = listFiles(project.dir);
+    const {first, second, secondOutput, runs, exited} = await editDuringWatch(project);
+
+    expect(first.executed).toEqual(['t1', 't2', 't3', 't4']);
+    expect(new Set(Object.values(first.outcomes))).toEqual(new Set(['ran']));
+    // The report is rewritten by the rerun, the second runner instance of this process.
+    expect(second.outcomes).toEqual({
+      't1.test.ts': 'hit-action',
+      't2.test.ts': 'hit-content',
+      't3.test.ts': 'ran',
+      't4.test.ts': 'hit-content',
+    });
+    expect(second.executed).toEqual(['t3']);
+    expect(secondOutput).toContain('(cached) t1.test.ts');
+    expect(secondOutput).toContain('jest-runner-cache: 3 suites replayed, 1 run');
+
+    expect(exited).toBe(false);
+    expect(runs).toBe(2);
+
+    // The store is in Jest's cacheDirectory, outside the project, and holds the entries.
+    const store = path.join(project.cacheDir, 'jest-runner-cache');
+    expect(path.relative(project.dir, store).startsWith('..')).toBe(true);
+    expect(storeEntries(store).length).toBeGreaterThanOrEqual(4);
+    // Nothing was written into the project except the edit.
+    const after = listFiles(project.dir);
+    expect(Object.keys(after).sort()).toEqual(Object.keys(before).sort());
+    for (const file of Object.keys(before)) {
+      if (file !== 'p1.ts') expect(`${file}: ${after[file]}`).toBe(`${file}: ${before[file]}`);
+    }
+  });
+
+  test("with Jest's cacheDirectory inside the project (Jest ignores it), the watch does not loop", async () => {
+    const project = new FixtureProject('go-scenario');
+    const cacheDirectory = project.file('jest-cache');
+    const {second, runs, exited} = await editDuringWatch(project, cacheDirectory);
+
+    expect(second.outcomes['t1.test.ts']).toBe('hit-action');
+    expect(second.outcomes['t3.test.ts']).toBe('ran');
+    expect(second.executed).toEqual(['t3']);
+    expect(exited).toBe(false);
+    expect(runs).toBe(2);
+    expect(storeEntries(path.join(cacheDirectory, 'jest-runner-cache')).length).toBeGreaterThanOrEqual(4);
+  });
+
+  test('a report file inside the project does not make the watch loop', async () => {
+    // `report: 'cache-report.json'` (relative to the cwd, the project root) is a natural
+    // setting. The runner rewrites the report on every run; Jest sees a changed file
+    // under rootDir and reruns. Whether the runner refuses such a path (as it refuses
+    // cacheDir inside the project) or keeps the write from retriggering the watch, Jest
+    // must not rerun on its own.
+    const project = new FixtureProject('go-scenario');
+    const watch = new JestProcess(project, JEST_BINS.jest30, ['--watchAll'], {
+      env: {CI: undefined, JEST_RUNNER_CACHE_REPORT: 'cache-report.json'},
+    });
+    try {
+      await watch.waitFor(
+        () => count(watch.stderr, SUMMARY) >= 1 || /jest-runner-cache: .*report/.test(watch.stderr),
+        60_000,
+        'the first run (or a refusal naming the report option)',
+      );
+      await sleep(3000);
+      expect(watch.exited).toBe(false);
+      expect(count(watch.stderr, SUMMARY)).toBeLessThanOrEqual(1);
+    } finally {
+      await watch.kill();
+    }
+  });
+});
