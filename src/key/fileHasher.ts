@@ -64,10 +64,16 @@ export class FileHasher {
     return this.fingerprint(file).hash;
   }
 
-  /** True when the file's signature still equals the one seen when it was hashed this run. */
+  /**
+   * True when the file still has the content it was hashed with this run. A new stat
+   * signature alone is not a change: Jest rewrites a .snap file with identical content
+   * when it has obsolete entries.
+   */
   unchangedSince(file: string): boolean {
     const fp = this.thisRun.get(file);
-    return fp !== undefined && currentSignature(file) === fp.signature;
+    if (fp === undefined) return false;
+    if (currentSignature(file) === fp.signature) return true;
+    return this.compute(file).hash === fp.hash;
   }
 
   get hasNewEntries(): boolean {

@@ -3,6 +3,7 @@ import type {Config} from '@jest/types';
 import Emittery from 'emittery';
 import type {TestRunnerContext, TestRunnerOptions} from 'jest-runner';
 import type {TestWatcher} from 'jest-watcher';
+import * as fs from 'fs';
 import * as path from 'path';
 import {FileHasher} from '../key/fileHasher';
 import {relativePath} from '../key/keyContext';
@@ -34,9 +35,27 @@ const EVENTS: (keyof Events)[] = [
   'test-case-result',
 ];
 
+/** The real path of a file or folder that may not exist yet (its deepest existing ancestor resolved). */
+function realPath(file: string): string {
+  const absolute = path.resolve(file);
+  try {
+    return fs.realpathSync(absolute);
+  } catch {
+    const parent = path.dirname(absolute);
+    return parent === absolute ? absolute : path.join(realPath(parent), path.basename(absolute));
+  }
+}
+
 function isInside(child: string, parent: string): boolean {
-  const rel = path.relative(parent, child);
+  const rel = path.relative(realPath(parent), realPath(child));
   return rel === '' || (!rel.startsWith('..') && !path.isAbsolute(rel));
+}
+
+/** Jest watches the project folders, but not its cacheDirectory nor watchPathIgnorePatterns. */
+function watchedFolderOf(file: string, config: Config.ProjectConfig): string | undefined {
+  if (isInside(file, config.cacheDirectory)) return undefined;
+  if (config.watchPathIgnorePatterns.some(pattern => new RegExp(pattern).test(file))) return undefined;
+  return [config.rootDir, ...config.roots].find(root => isInside(file, root));
 }
 
 /**
@@ -63,6 +82,7 @@ export class CachingRunner {
 
   async runTests(tests: Test[], watcher: TestWatcher, options: TestRunnerOptions): Promise<void> {
     const report = new RunReport();
+    if (this.#options.report) this.checkReportPath(this.#options.report, tests);
     const stores = new Map<string, LocalStore>();
     const storeFor = (config: Config.ProjectConfig) => {
       const dir = this.storeDir(config);
@@ -74,7 +94,7 @@ export class CachingRunner {
     const hasher = new FileHasher(hashDir ? loadHashTable(hashDir) : new Map());
 
     const runBypass =
-      this.#options.mode === 'off' ? 'JEST_RUNNER_CACHE=off' : runBypassReason(this.globalConfig);
+      this.#options.mode === 'off' ? 'cache mode is off' : runBypassReason(this.globalConfig);
     const projects = new Map<TestContext, ProjectKeys>();
     const planned: PlannedTest[] = [];
     for (const test of tests) {
@@ -118,17 +138,31 @@ export class CachingRunner {
     this.finish(report, hasher, hashDir, stores);
   }
 
+  /** In watch mode a report written into a watched folder would start the next run, forever. */
+  private checkReportPath(file: string, tests: Test[]): void {
+    if (!this.globalConfig.watch && !this.globalConfig.watchAll) return;
+    for (const config of new Set(tests.map(t => t.context.config))) {
+      const root = watchedFolderOf(path.resolve(file), config);
+      if (root) {
+        throw new OptionError(
+          `option "report" (env JEST_RUNNER_CACHE_REPORT) is ${path.resolve(file)}, inside the watched ` +
+            `folder ${root}; each report would start another run. Write it outside the project, ` +
+            'or add it to watchPathIgnorePatterns.',
+        );
+      }
+    }
+  }
+
   /** The store folder of a project: never inside the folders Jest watches. */
   private storeDir(config: Config.ProjectConfig): string {
     if (!this.#options.cacheDir) return path.join(config.cacheDirectory, 'jest-runner-cache');
     const dir = path.resolve(this.#options.cacheDir);
-    for (const root of [config.rootDir, ...config.roots]) {
-      if (isInside(dir, root) && !isInside(dir, config.cacheDirectory)) {
-        throw new OptionError(
-          `option "cacheDir" (env JEST_RUNNER_CACHE_DIR) is ${dir}, inside the project folder ${root}; ` +
-            'Jest would watch the cache and --watch would loop. Choose a folder outside the project.',
-        );
-      }
+    const root = watchedFolderOf(dir, config);
+    if (root) {
+      throw new OptionError(
+        `option "cacheDir" (env JEST_RUNNER_CACHE_DIR) is ${dir}, inside the project folder ${root}; ` +
+          'Jest would watch the cache and --watch would loop. Choose a folder outside the project.',
+      );
     }
     return dir;
   }
