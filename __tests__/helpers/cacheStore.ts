@@ -1,0 +1,70 @@
+import {createHash} from 'crypto';
+import * as fs from 'fs';
+import * as path from 'path';
+import type {RunResult} from './fixtureProject';
+
+/** The runner's default store folder for a Jest cacheDirectory. */
+export function storeDir(cacheDir: string): string {
+  return path.join(cacheDir, 'jest-runner-cache');
+}
+
+/** Entry files of the local store: `<store>/<2 hex>/<64 hex>` (temp files excluded). */
+export function listEntries(cacheDir: string): string[] {
+  const root = storeDir(cacheDir);
+  const entries: string[] = [];
+  const shards = fs.existsSync(root) ? fs.readdirSync(root) : [];
+  for (const shard of shards.sort()) {
+    if (!/^[0-9a-f]{2}$/.test(shard)) continue;
+    for (const name of fs.readdirSync(path.join(root, shard)).sort()) {
+      if (/^[0-9a-f]{64}$/.test(name) && name.startsWith(shard)) {
+        entries.push(path.join(root, shard, name));
+      }
+    }
+  }
+  return entries;
+}
+
+export interface DecodedEntry {
+  file: string;
+  /** True when the file is `JRC1 <sha256 of body>\n<body>` and the body is JSON. */
+  valid: boolean;
+  header: string;
+  body: string;
+  /** The stored suite's path relative to rootDir, when the body says so. */
+  testPath?: string;
+}
+
+/** Reads an entry file the way the store's format is documented (src/store/entryCodec.ts). */
+export function decodeEntryFile(file: string): DecodedEntry {
+  const data = fs.readFileSync(file, 'utf8');
+  const newline = data.indexOf('\n');
+  const header = newline < 0 ? data : data.slice(0, newline);
+  const body = newline < 0 ? '' : data.slice(newline + 1);
+  const [magic, hash] = header.split(' ');
+  let parsed: {testPath?: unknown} | undefined;
+  try {
+    parsed = JSON.parse(body);
+  } catch {
+    parsed = undefined;
+  }
+  const valid =
+    magic === 'JRC1' && hash === createHash('sha256').update(body).digest('hex') && parsed !== undefined;
+  const testPath = typeof parsed?.testPath === 'string' ? parsed.testPath : undefined;
+  return {file, valid, header, body, testPath};
+}
+
+/** Outcome map a run is expected to report, built from the suites that must rerun. */
+export function expectedOutcomes(
+  all: readonly string[],
+  rerun: readonly string[],
+  bypass: readonly string[],
+): Record<string, RunResult['outcomes'][string]> {
+  for (const suite of [...rerun, ...bypass]) {
+    if (!all.includes(suite)) throw new Error(`unknown suite ${suite}`);
+  }
+  const outcomes: Record<string, RunResult['outcomes'][string]> = {};
+  for (const suite of all) {
+    outcomes[suite] = bypass.includes(suite) ? 'bypass' : rerun.includes(suite) ? 'ran' : 'hit-action';
+  }
+  return outcomes;
+}

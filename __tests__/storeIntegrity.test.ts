@@ -1,0 +1,128 @@
+import {createHash} from 'crypto';
+import * as fs from 'fs';
+import {decodeEntryFile, listEntries} from './helpers/cacheStore';
+import {FixtureProject, type RunResult} from './helpers/fixtureProject';
+
+// The local store (DESIGN.md section 6): every entry checks itself, a corrupt one is a miss
+// and is removed, and writes are atomic across concurrent jest processes.
+
+const SUITES = ['s1', 's2', 's3', 's4', 's5', 's6'];
+const fileOf = (suite: string) => `${suite}.test.ts`;
+
+function expectPassed(run: RunResult): void {
+  if (run.code !== 0) throw new Error(`jest exited with ${run.code}; its output:\n${run.stderr}`);
+  expect(run.stderr).toMatch(new RegExp(`Tests:\\s+${SUITES.length} passed, ${SUITES.length} total`));
+}
+
+/** Asserts a passing run in which exactly `ran` ran (and executed) and the rest replayed. */
+function expectOnly(run: RunResult, ran: string[]): void {
+  expectPassed(run);
+  const expected: Record<string, string> = {};
+  for (const suite of SUITES) expected[fileOf(suite)] = ran.includes(suite) ? 'ran' : 'hit-action';
+  expect(run.outcomes).toEqual(expected);
+  expect(run.executed).toEqual([...ran].sort());
+}
+
+/** Entry files by the suite they hold; throws on an entry that is not intact. */
+function entriesBySuite(cacheDir: string): Map<string, string[]> {
+  const bySuite = new Map<string, string[]>();
+  for (const file of listEntries(cacheDir)) {
+    const entry = decodeEntryFile(file);
+    if (!entry.valid || !entry.testPath) {
+      throw new Error(`store entry ${file} is not intact: ${entry.header.slice(0, 80)}`);
+    }
+    bySuite.set(entry.testPath, [...(bySuite.get(entry.testPath) ?? []), file]);
+  }
+  return bySuite;
+}
+
+describe('corrupt store entries', () => {
+  test('a truncated, a garbage and a wrong-hash entry are misses: those suites run, pass and are stored again', async () => {
+    const project = new FixtureProject('store');
+    const first = await project.run();
+    expectOnly(first, SUITES);
+
+    const stored = entriesBySuite(project.cacheDir);
+    expect([...stored.keys()].sort()).toEqual(SUITES.map(fileOf));
+
+    // Every entry of a suite is corrupted (a suite may be stored under more than one key).
+    for (const file of stored.get('s1.test.ts')!) {
+      const data = fs.readFileSync(file);
+      fs.writeFileSync(file, data.subarray(0, Math.floor(data.length / 2)));
+    }
+    for (const file of stored.get('s2.test.ts')!) {
+      fs.writeFileSync(file, Buffer.from([0, 159, 146, 150, 10, 255, 1, 2, 3, 10, 123, 125]));
+    }
+    for (const file of stored.get('s3.test.ts')!) {
+      const {body} = decodeEntryFile(file);
+      const wrongHash = createHash('sha256').update(`${body} `).digest('hex');
+      fs.writeFileSync(file, `JRC1 ${wrongHash}\n${body}`);
+      expect(decodeEntryFile(file).valid).toBe(false);
+    }
+
+    const afterCorruption = await project.run();
+    expectOnly(afterCorruption, ['s1', 's2', 's3']);
+
+    // Only intact entries are left, one set per suite, and they serve the next run.
+    const repaired = entriesBySuite(project.cacheDir);
+    expect([...repaired.keys()].sort()).toEqual(SUITES.map(fileOf));
+    expectOnly(await project.run(), []);
+  });
+
+  test('an entry file replaced by an empty file or a folder is a miss, not a crash', async () => {
+    const project = new FixtureProject('store');
+    expectOnly(await project.run(), SUITES);
+    const stored = entriesBySuite(project.cacheDir);
+    for (const file of stored.get('s4.test.ts')!) fs.writeFileSync(file, '');
+    for (const file of stored.get('s5.test.ts')!) {
+      fs.rmSync(file);
+      fs.mkdirSync(file);
+    }
+    const next = await project.run();
+    expectPassed(next);
+    expect(next.outcomes['s4.test.ts']).toBe('ran');
+    expect(next.outcomes['s5.test.ts']).toBe('ran');
+    expect(next.executed).toEqual(['s4', 's5']);
+    // s4 is stored again; the folder in s5's place may stay (it cannot be written over),
+    // but it must keep being a miss that runs, never a failure.
+    const again = await project.run();
+    expectPassed(again);
+    expect(again.outcomes['s4.test.ts']).toBe('hit-action');
+    expect(['ran', 'hit-action']).toContain(again.outcomes['s5.test.ts']);
+    expect(again.executed).toEqual(again.outcomes['s5.test.ts'] === 'ran' ? ['s5'] : []);
+  });
+});
+
+describe('concurrent jest processes on one store', () => {
+  test('two runs started at once both pass, and a later run replays every suite', async () => {
+    const project = new FixtureProject('store');
+    // A second handle on the same folder and cacheDir, with its own report and exec log.
+    const twin = new FixtureProject('store', {dir: project.dir, cacheDir: project.cacheDir, link: false});
+
+    for (let round = 0; round < 2; round++) {
+      if (round === 1) {
+        // Round two: every suite's key changes, so both processes write all entries again.
+        project.write('values.ts', 'export const values = [1, 2, 3, 4, 5, 6, 7];\n');
+      }
+      const [one, two] = await Promise.all([project.run(), twin.run()]);
+      for (const run of [one, two]) {
+        expectPassed(run);
+        expect(Object.keys(run.outcomes).sort()).toEqual(SUITES.map(fileOf));
+        // Each suite either ran (its code executed in that process) or replayed what the
+        // other process had just stored.
+        const ran = SUITES.filter(s => run.outcomes[fileOf(s)] === 'ran');
+        for (const suite of SUITES) expect(['ran', 'hit-action']).toContain(run.outcomes[fileOf(suite)]);
+        expect(run.executed).toEqual(ran);
+      }
+      // Only intact entries are left, covering every suite.
+      expect([...entriesBySuite(project.cacheDir).keys()].sort()).toEqual(SUITES.map(fileOf));
+      expectOnly(await project.run(), []);
+    }
+    // No temp files are left behind by the atomic writes.
+    const leftovers = fs
+      .readdirSync(`${project.cacheDir}/jest-runner-cache`, {recursive: true})
+      .map(String)
+      .filter(name => name.endsWith('.tmp'));
+    expect(leftovers).toEqual([]);
+  });
+});
