@@ -1,5 +1,6 @@
 import type {TestContext} from '@jest/test-result';
 import {requireFromJest} from '../jestModules';
+import type {FileHasher} from './fileHasher';
 import {isInNodeModules} from './packages';
 
 type DependencyResolverCtor = new (
@@ -27,7 +28,10 @@ export class DependencyGraph {
   private readonly direct = new Map<string, string[]>();
   private readonly dependencyResolver: InstanceType<DependencyResolverCtor>;
 
-  constructor(private readonly context: TestContext) {
+  constructor(
+    private readonly context: TestContext,
+    private readonly hasher: FileHasher,
+  ) {
     const {DependencyResolver} = requireFromJest<{DependencyResolver: DependencyResolverCtor}>(
       'jest-resolve-dependencies',
     );
@@ -64,6 +68,14 @@ export class DependencyGraph {
     for (const specifier of this.context.hasteFS.getDependencies(file) ?? []) {
       const mock = this.mockFor(file, specifier);
       if (mock) deps.push(mock);
+    }
+    // Type-only imports: invisible to Jest's extractor, yet they decide type-checking.
+    for (const specifier of this.hasher.fingerprint(file).typeImports) {
+      try {
+        deps.push(this.context.resolver.resolveModule(file, specifier));
+      } catch {
+        // a type package (@types/...) or an ambient module: not a project file
+      }
     }
     this.direct.set(file, deps);
     return deps;

@@ -1,26 +1,20 @@
 import {createHash} from 'crypto';
 import * as fs from 'fs';
+import {NO_FACTS, scanSource, type SourceFacts} from './sourceFacts';
 
 /** The stat fields that tell whether a file may have changed since it was hashed. */
 export type FileSignature = string;
 
-/** Hash recorded for a path: null means the file did not exist. */
-export interface Fingerprint {
+/** Hash recorded for a path (null: the file did not exist), with what its source shows. */
+export interface Fingerprint extends SourceFacts {
   signature: FileSignature | null;
   hash: string | null;
-  /** The source loads a module by a computed specifier (`require(dir + name)`). */
-  computedImport: boolean;
 }
 
-/** What the persisted table holds for a path: signature, hash, computedImport as 0/1. */
-export type PersistedFingerprint = [FileSignature, string, number];
+/** What the persisted table holds for a path. */
+export type PersistedFingerprint = [FileSignature, string, SourceFacts];
 
-const SCRIPT = /\.[cm]?[jt]sx?$/;
-// A require/import()/requireActual call whose argument is not one plain string literal.
-const COMPUTED_IMPORT =
-  /\b(?:require|import|requireActual|requireMock)\s*\(\s*(?!(?:'[^'\n]*'|"[^"\n]*"|`[^`$]*`)\s*[,)])/;
-
-const MISSING: Fingerprint = {signature: null, hash: null, computedImport: false};
+const MISSING: Fingerprint = {signature: null, hash: null, ...NO_FACTS};
 
 export function sha256(data: string | Buffer): string {
   return createHash('sha256').update(data).digest('hex');
@@ -88,10 +82,10 @@ export class FileHasher {
       return MISSING;
     }
     const signature = signatureOf(stat);
-    if (stat.isDirectory()) return {signature, hash: 'directory', computedImport: false};
+    if (stat.isDirectory()) return {signature, hash: 'directory', ...NO_FACTS};
     const known = this.table.get(file);
-    if (known && known[0] === signature) {
-      return {signature, hash: known[1], computedImport: known[2] === 1};
+    if (known && known[0] === signature && typeof known[2] === 'object') {
+      return {signature, hash: known[1], ...known[2]};
     }
     let content: Buffer;
     try {
@@ -100,11 +94,11 @@ export class FileHasher {
       return MISSING;
     }
     const hash = sha256(content);
-    const computedImport = SCRIPT.test(file) && COMPUTED_IMPORT.test(content.toString('utf8'));
+    const facts = scanSource(file, content.toString('utf8'));
     if (stat.mtimeMs < Date.now() - 2000) {
-      this.table.set(file, [signature, hash, computedImport ? 1 : 0]);
+      this.table.set(file, [signature, hash, facts]);
       this.dirty = true;
     }
-    return {signature, hash, computedImport};
+    return {signature, hash, ...facts};
   }
 }

@@ -25,7 +25,7 @@ export class KeyContext {
     readonly hasher: FileHasher,
   ) {
     this.rootDir = context.config.rootDir;
-    this.graph = new DependencyGraph(context);
+    this.graph = new DependencyGraph(context, hasher);
     this.packages = new PackageFingerprints(this.rootDir);
   }
 

@@ -7,6 +7,7 @@ import {sha256} from './fileHasher';
 import type {KeyContext} from './keyContext';
 import {declaredFiles} from './declaredFiles';
 import {normalizeConfig} from './normalizeConfig';
+import {typeChecks} from './pureTransform';
 
 /** Bumped whenever the key layout or the stored entry format changes. */
 export const CACHE_FORMAT = 'jest-runner-cache/1';
@@ -120,8 +121,11 @@ export function projectInputs(
       if (fs.existsSync(file)) configFiles.add(file);
     }
   }
+  // Declaration files are global to a type-checking transform: any of them can fail a test.
+  const declarations = typeChecks(config);
   for (const file of keys.context.hasteFS.getAbsoluteFileIterator()) {
-    if (!file.includes(`${path.sep}node_modules${path.sep}`) && CONFIG_FILE_PATTERN.test(file)) {
+    if (file.includes(`${path.sep}node_modules${path.sep}`)) continue;
+    if (CONFIG_FILE_PATTERN.test(file) || (declarations && file.endsWith('.d.ts'))) {
       configFiles.add(file);
     }
   }
