@@ -51,3 +51,12 @@ export function requireFromJest<T>(request: string): T {
   }
   return mod as T;
 }
+
+/** A package's version as the running Jest resolves it ('unknown' if it cannot). */
+export function jestPackageVersion(name: string): string {
+  try {
+    return requireFromJest<{version: string}>(`${name}/package.json`).version;
+  } catch {
+    return 'unknown';
+  }
+}

@@ -1,9 +1,8 @@
 import {createHash} from 'crypto';
 import * as fs from 'fs';
+import {signatureOf, type FileSignature} from './signature';
 import {NO_FACTS, scanSource, type SourceFacts} from './sourceFacts';
 
-/** The stat fields that tell whether a file may have changed since it was hashed. */
-export type FileSignature = string;
 
 /** Hash recorded for a path (null: the file did not exist), with what its source shows. */
 export interface Fingerprint extends SourceFacts {
@@ -18,10 +17,6 @@ const MISSING: Fingerprint = {signature: null, hash: null, ...NO_FACTS};
 
 export function sha256(data: string | Buffer): string {
   return createHash('sha256').update(data).digest('hex');
-}
-
-function signatureOf(stat: fs.Stats): FileSignature {
-  return `${stat.mtimeMs}:${stat.size}:${stat.ino}`;
 }
 
 export function currentSignature(file: string): FileSignature | null {

@@ -1,7 +1,7 @@
 import type {Config} from '@jest/types';
 import * as fs from 'fs';
 import * as path from 'path';
-import {requireFromJest} from '../jestModules';
+import {jestPackageVersion, requireFromJest} from '../jestModules';
 import type {RunnerOptions} from '../options';
 import {sha256} from './fileHasher';
 import type {KeyContext} from './keyContext';
@@ -47,14 +47,6 @@ function resultRelevantFlags(globalConfig: Config.GlobalConfig): Record<string, 
   };
 }
 
-function packageVersion(name: string): string {
-  try {
-    return requireFromJest<{version: string}>(`${name}/package.json`).version;
-  } catch {
-    return 'unknown';
-  }
-}
-
 /** The color level Jest's output is rendered with (chalk from Jest's own install). */
 function colorLevel(): string {
   try {
@@ -85,7 +77,7 @@ export function projectInputs(
   const config = keys.context.config;
   const parts: Record<string, unknown> = {
     format: CACHE_FORMAT,
-    jest: packageVersion('jest-runner'),
+    jest: jestPackageVersion('jest-runner'),
     node: process.version,
     platform: `${process.platform}-${process.arch}`,
     color: colorLevel(),

@@ -17,6 +17,10 @@ import {ProjectKeys, type PlannedTest} from './projectKeys';
 import {runBypassReason, whyNotStored} from './storePolicy';
 import {toStoredResult} from '../replay/storedResult';
 import type {StoredEntry} from '../store/storedEntry';
+import {save} from '../store/twoStep';
+import {changedDuringRun, inputListOf} from '../key/runtimeInputs';
+import type {Recording} from '../runtime/recording';
+import {RecordingSession} from '../runtime/recordingSession';
 
 type Events = TestEvents;
 type JestRunnerCtor = new (
@@ -176,58 +180,86 @@ export class CachingRunner {
   ): Promise<void> {
     const JestRunner = requireFromJest<{default: JestRunnerCtor}>('jest-runner').default;
     const inner = new JestRunner(this.globalConfig, this.context);
-    const byTest = new Map(misses.map(p => [p.test, p]));
+    // Tests whose pass may be stored run with the recorder of their runtime inputs.
+    const storable = misses.filter(p => p.key && canWrite(this.#options.mode));
+    const session = storable.length > 0 ? this.recordingSession(storable, storeFor) : undefined;
+    const original = new Map<Test, PlannedTest>();
+    const toRun = misses.map(p => {
+      const test = session && p.key ? session.instrument(p.test) : p.test;
+      original.set(test, p);
+      return test;
+    });
+    // Events name the instrumented test: reporters must see Jest's own Test object.
     const unsubscribes = EVENTS.map(event =>
       inner.on(event, async data => {
-        if (event === 'test-file-success') {
-          const [test, result] = data as Events['test-file-success'];
-          const p = byTest.get(test);
+        const [first, ...rest] = data as unknown[];
+        const p = original.get(first as Test);
+        if (!p) return this.#emitter.emit(event, data);
+        if (event === 'test-file-success' && session) {
           // Copy before forwarding: reporters delete `console` from the result.
-          if (p) this.store(p, result, hasher, storeFor);
+          this.store(p, rest[0] as TestResult, session.read(p.test), hasher, storeFor);
         }
-        return this.#emitter.emit(event, data);
+        return this.#emitter.emit(event, [p.test, ...rest] as Events[typeof event]);
       }),
     );
     try {
-      await inner.runTests(
-        misses.map(p => p.test),
-        watcher,
-        options,
-      );
+      await inner.runTests(toRun, watcher, options);
     } finally {
       for (const unsubscribe of unsubscribes) unsubscribe();
+      session?.end();
     }
+  }
+
+  /** Records inputs inside the project roots and node_modules; never the cache itself. */
+  private recordingSession(
+    storable: PlannedTest[],
+    storeFor: (config: Config.ProjectConfig) => LocalStore,
+  ): RecordingSession {
+    const configs = new Set(storable.map(p => p.test.context.config));
+    const include = new Set<string>();
+    const exclude = new Set<string>();
+    for (const config of configs) {
+      for (const root of [config.rootDir, ...config.roots]) include.add(root);
+      exclude.add(config.cacheDirectory);
+      exclude.add(storeFor(config).dir);
+    }
+    return new RecordingSession({include: [...include], exclude: [...exclude]});
   }
 
   private store(
     p: PlannedTest,
     result: TestResult,
+    recording: Recording | undefined,
     hasher: FileHasher,
     storeFor: (config: Config.ProjectConfig) => LocalStore,
   ): void {
-    if (!p.key || !canWrite(this.#options.mode)) return;
+    if (!p.key) return;
+    const rootDir = p.test.context.config.rootDir;
+    const refuse = (reason: string) => {
+      p.outcome.outcome = 'bypass';
+      p.outcome.reason = `not stored: ${reason}`;
+    };
     const reason = whyNotStored(result);
     if (reason) {
       p.outcome.reason = `not stored: ${reason}`;
       return;
     }
-    const changed = p.key.files.find(file => !hasher.unchangedSince(file));
-    if (changed) {
-      p.outcome.outcome = 'bypass';
-      p.outcome.reason = `not stored: ${path.relative(p.test.context.config.rootDir, changed)} changed while the suite ran`;
-      return;
-    }
-    const rootDir = p.test.context.config.rootDir;
+    if (!recording) return refuse('its runtime inputs were not recorded');
+    if (recording.spawned) return refuse(`it started ${recording.spawned}, whose reads are unknown`);
+    const changed =
+      p.key.files.find(file => !hasher.unchangedSince(file)) ?? changedDuringRun(recording);
+    if (changed) return refuse(`${path.relative(rootDir, changed)} changed while the suite ran`);
     const entry: StoredEntry = {
       kind: 'result',
       testPath: p.outcome.path,
       runtimeMs: result.perfStats.end - result.perfStats.start,
       result: toStoredResult(result, rootDir),
     };
+    const found = {entry, inputs: inputListOf(recording, rootDir)};
     try {
       const store = storeFor(p.test.context.config);
-      store.put(p.key.key, entry);
-      if (p.contentKey) store.put(p.contentKey, entry);
+      save(store, p.key.key, found, rootDir, hasher);
+      if (p.contentKey) save(store, p.contentKey, found, rootDir, hasher);
     } catch (error) {
       p.outcome.reason = `not stored: ${(error as Error).message}`;
     }

@@ -12,7 +12,8 @@ import {requireFromJest} from '../jestModules';
 import type {RunnerOptions} from '../options';
 import type {SuiteOutcome} from '../report/runReport';
 import type {LocalStore} from '../store/localStore';
-import {isStoredEntry, type StoredEntry} from '../store/storedEntry';
+import type {StoredEntry} from '../store/storedEntry';
+import {lookup, save} from '../store/twoStep';
 import {projectBypassReason} from './storePolicy';
 
 /** One test file's fate before anything runs. */
@@ -75,10 +76,10 @@ export class ProjectKeys {
     const key = actionKey(this.keys, this.inputs, test, facts);
     if (key.problems.length > 0) return bypass(key.problems[0]);
     const planned: PlannedTest = {test, outcome: {path: relative, outcome: 'ran'}, key};
-    const stored = store?.get(key.key);
-    if (isStoredEntry(stored)) {
-      planned.hit = stored;
-      planned.outcome = {path: relative, outcome: 'hit-action', savedMs: stored.runtimeMs};
+    const found = store && lookup(store, key.key, this.keys.rootDir, this.keys.hasher);
+    if (found) {
+      planned.hit = found.entry;
+      planned.outcome = {path: relative, outcome: 'hit-action', savedMs: found.entry.runtimeMs};
     }
     return planned;
   }
@@ -109,12 +110,12 @@ export class ProjectKeys {
         continue;
       }
       p.contentKey = content.key;
-      const stored = read?.get(content.key);
-      if (!isStoredEntry(stored)) continue;
-      p.hit = stored;
-      p.outcome = {path: p.outcome.path, outcome: 'hit-content', savedMs: stored.runtimeMs};
+      const found = read && lookup(read, content.key, this.keys.rootDir, this.keys.hasher);
+      if (!found) continue;
+      p.hit = found.entry;
+      p.outcome = {path: p.outcome.path, outcome: 'hit-content', savedMs: found.entry.runtimeMs};
       try {
-        write?.put(p.key!.key, stored);
+        if (write) save(write, p.key!.key, found, this.keys.rootDir, this.keys.hasher);
       } catch {
         // only a shortcut for the next run
       }

@@ -1,0 +1,36 @@
+/**
+ * The end of a recording: a generated setupFilesAfterEnv entry calls `flushInto` with its
+ * sandbox `require`. An afterAll hook then adds the modules the test loaded (Jest's
+ * require.cache lists its module registry: this catches computed requires and patched
+ * packages), writes the recording where the runner reads it, and undoes the patches.
+ */
+// The real fs module, which holds the active recording (not a namespace copy).
+import fs = require('fs');
+import * as path from 'path';
+import {createHash} from 'crypto';
+import {ACTIVE, type ActiveRecording} from './recording';
+
+declare const afterAll: (fn: () => void) => void;
+declare const expect: {getState(): {testPath?: string}};
+
+/** The file a test's recording is written to, in one project's recording folder. */
+export function recordingFile(dir: string, testPath: string): string {
+  return path.join(dir, `${createHash('sha1').update(testPath).digest('hex')}.json`);
+}
+
+export function flushInto(dir: string, sandboxRequire: NodeJS.Require): void {
+  afterAll(() => {
+    const host = fs as unknown as Record<PropertyKey, unknown>;
+    const active = host[ACTIVE] as ActiveRecording | undefined;
+    if (!active) return;
+    try {
+      for (const file of Object.keys(sandboxRequire.cache)) active.note(file, 'read');
+      const testPath = expect.getState().testPath ?? '';
+      active.recording.testPath = testPath;
+      fs.writeFileSync(recordingFile(dir, testPath), JSON.stringify(active.recording));
+    } finally {
+      for (const undo of active.restore) undo();
+      delete host[ACTIVE];
+    }
+  });
+}

@@ -1,0 +1,149 @@
+/**
+ * Runs as the first setupFiles entry of a recorded test (inside Jest's sandbox): from
+ * here to the end of the test file it notes every file the test reads, stats or lists,
+ * every env variable it reads, and whether it spawns a process or a worker thread.
+ * `fs` and `child_process` are Node's real modules (Jest does not sandbox core
+ * modules), so the patches are undone by recordFlush when the test file ends.
+ */
+// `import x = require()`: the real module objects, not namespace copies, must be patched.
+import childProcess = require('child_process');
+import fs = require('fs');
+import * as path from 'path';
+import {fileURLToPath} from 'url';
+import workerThreads = require('worker_threads');
+import {signatureOf} from '../key/signature';
+import {
+  ACTIVE,
+  RECORDING_ENV,
+  type ActiveRecording,
+  VOLATILE_ENV,
+  type AccessKind,
+  type Recording,
+  type RecordingSetup,
+} from './recording';
+
+type Host = Record<PropertyKey, unknown>;
+
+const READS = ['readFile', 'readFileSync', 'open', 'openSync', 'createReadStream'];
+const STATS = ['stat', 'statSync', 'lstat', 'lstatSync', 'exists', 'existsSync', 'access', 'accessSync'];
+const LISTS = ['readdir', 'readdirSync', 'opendir', 'opendirSync'];
+const PROMISE_READS = ['readFile', 'open'];
+const PROMISE_STATS = ['stat', 'lstat', 'access'];
+const PROMISE_LISTS = ['readdir', 'opendir'];
+const SPAWNS = ['spawn', 'spawnSync', 'exec', 'execSync', 'execFile', 'execFileSync', 'fork'];
+
+function isInside(file: string, dir: string): boolean {
+  return file === dir || file.startsWith(dir.endsWith(path.sep) ? dir : dir + path.sep);
+}
+
+function toPath(value: unknown): string | undefined {
+  if (typeof value === 'string') return path.resolve(value);
+  if (Buffer.isBuffer(value)) return path.resolve(value.toString());
+  if (value instanceof URL && value.protocol === 'file:') return fileURLToPath(value);
+  return undefined;
+}
+
+function start(): void {
+  const raw = process.env[RECORDING_ENV];
+  if (!raw) return;
+  const setup = JSON.parse(raw) as RecordingSetup;
+  const host = fs as unknown as Host;
+  // A test file that crashed before its flush left its patches: undo them first.
+  (host[ACTIVE] as ActiveRecording | undefined)?.restore.forEach(undo => undo());
+
+  const recording: Recording = {testPath: '', files: {}, env: [], spawned: null};
+  const statSync = fs.statSync;
+
+  const note = (target: unknown, kind: AccessKind) => {
+    const file = toPath(target);
+    if (!file) return;
+    const wanted =
+      file.includes(`${path.sep}node_modules${path.sep}`) || setup.include.some(dir => isInside(file, dir));
+    if (!wanted || setup.exclude.some(dir => isInside(file, dir))) return;
+    const seen = recording.files[file];
+    // A listing or a read says more than a stat: keep the strongest use.
+    if (seen && (seen.kind === kind || kind === 'stat')) return;
+    let signature = seen?.signature ?? null;
+    if (!seen) {
+      try {
+        signature = signatureOf(statSync(file));
+      } catch {
+        signature = null;
+      }
+    }
+    recording.files[file] = {kind, signature};
+  };
+  const active: ActiveRecording = {recording, note, restore: []};
+  host[ACTIVE] = active;
+
+  const patch = (target: Host, name: string, before: (args: unknown[]) => void) => {
+    const original = target[name];
+    if (typeof original !== 'function') return;
+    const wrapped = function (this: unknown, ...args: unknown[]) {
+      before(args);
+      return (original as (...a: unknown[]) => unknown).apply(this, args);
+    };
+    // Keep extras such as fs.realpath.native and util.promisify.custom.
+    for (const key of Reflect.ownKeys(original)) {
+      if (key === 'length' || key === 'name' || key === 'prototype') continue;
+      Object.defineProperty(wrapped, key, Object.getOwnPropertyDescriptor(original, key)!);
+    }
+    target[name] = wrapped;
+    active.restore.push(() => {
+      target[name] = original;
+    });
+  };
+  const listKind = (args: unknown[]): AccessKind =>
+    (args[1] as {recursive?: boolean} | undefined)?.recursive ? 'tree' : 'list';
+
+  for (const name of READS) patch(host, name, args => note(args[0], 'read'));
+  for (const name of STATS) patch(host, name, args => note(args[0], 'stat'));
+  for (const name of LISTS) patch(host, name, args => note(args[0], listKind(args)));
+  const promises = fs.promises as unknown as Host;
+  for (const name of PROMISE_READS) patch(promises, name, args => note(args[0], 'read'));
+  for (const name of PROMISE_STATS) patch(promises, name, args => note(args[0], 'stat'));
+  for (const name of PROMISE_LISTS) patch(promises, name, args => note(args[0], listKind(args)));
+
+  const spawned = (what: string) => () => {
+    recording.spawned ??= what;
+  };
+  for (const name of SPAWNS) {
+    patch(childProcess as unknown as Host, name, spawned(`child_process.${name}`));
+  }
+  const threads = workerThreads as unknown as Host;
+  const OriginalWorker = workerThreads.Worker;
+  threads.Worker = class extends OriginalWorker {
+    constructor(...args: ConstructorParameters<typeof OriginalWorker>) {
+      recording.spawned ??= 'worker_threads.Worker';
+      super(...args);
+    }
+  };
+  active.restore.push(() => {
+    threads.Worker = OriginalWorker;
+  });
+
+  // The sandbox's own process.env (Jest gives each test file a copy): note the names read.
+  const names = new Set<string>();
+  const noteName = (key: string | symbol) => {
+    if (typeof key === 'string' && !VOLATILE_ENV.has(key) && recording.env !== '*') {
+      names.add(key);
+      recording.env = [...names];
+    }
+  };
+  process.env = new Proxy(process.env, {
+    get(target, key) {
+      noteName(key);
+      return Reflect.get(target, key);
+    },
+    has(target, key) {
+      noteName(key);
+      return Reflect.has(target, key);
+    },
+    ownKeys(target) {
+      recording.env = '*';
+      return Reflect.ownKeys(target);
+    },
+  });
+}
+
+start();
