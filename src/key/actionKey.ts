@@ -9,6 +9,10 @@ export interface ActionKey {
   key: string;
   /** Key material outside the test's import graph; stage 2 covers it too. */
   outsideGraph: string;
+  /** The project-level inputs this key covers, unhashed (for explain). */
+  projectParts: Record<string, unknown>;
+  /** Key lines of the test's closure: `rel/path=hash` and `pkg:...` lines. */
+  lines: string[];
   /** The test's dependency closure in the project, test file included. */
   closure: string[];
   /** Package fingerprint lines of the node_modules the closure reaches. */
@@ -46,6 +50,8 @@ export function actionKey(
   return {
     key: sha256(JSON.stringify([outsideGraph, modules.lines])),
     outsideGraph,
+    projectParts: project.parts,
+    lines: modules.lines,
     closure: modules.files,
     packages: modules.lines.filter(line => line.startsWith('pkg:')),
     files,

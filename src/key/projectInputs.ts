@@ -59,6 +59,8 @@ function colorLevel(): string {
 export interface ProjectInputs {
   /** Hash of every project-level input (config, setup, environment, transforms, env, flags). */
   digest: string;
+  /** What the digest hashes, kept for `jest-runner-cache explain`. */
+  parts: Record<string, unknown>;
   /** Project files hashed into the digest, re-checked after each test. */
   files: string[];
   /** Reasons no test of this project can be trusted from the cache. */
@@ -127,6 +129,7 @@ export function projectInputs(
 
   return {
     digest: sha256(JSON.stringify(parts)),
+    parts,
     files: [...modules.files, ...configFiles, ...declared],
     problems: modules.problems.map(p => `setup: ${p}`),
   };

@@ -10,9 +10,15 @@ export interface InputList {
   env: string[] | '*';
 }
 
-export function inputListOf(recording: Recording, rootDir: string): InputList {
+/**
+ * The stored list. Modules of the test's own dependency closure are left out: the stage
+ * keys cover them (the content key by what the bundle executes, so a comment edit there
+ * must not miss). Files read through fs stay, closure or not: their text is the input.
+ */
+export function inputListOf(recording: Recording, rootDir: string, closure: Set<string>): InputList {
   return {
     files: Object.entries(recording.files)
+      .filter(([file, {kind}]) => !(kind === 'module' && closure.has(file)))
       .map(([file, {kind}]): [string, AccessKind] => [path.relative(rootDir, file), kind])
       .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)),
     env: recording.env === '*' ? '*' : [...recording.env].sort(),

@@ -18,7 +18,8 @@ import {runBypassReason, whyNotStored} from './storePolicy';
 import {toStoredResult} from '../replay/storedResult';
 import type {StoredEntry} from '../store/storedEntry';
 import {save} from '../store/twoStep';
-import {changedDuringRun, inputListOf} from '../key/runtimeInputs';
+import {changedDuringRun, inputLines, inputListOf} from '../key/runtimeInputs';
+import {buildManifest, manifestKey} from '../explain/manifest';
 import type {Recording} from '../runtime/recording';
 import {RecordingSession} from '../runtime/recordingSession';
 
@@ -255,11 +256,13 @@ export class CachingRunner {
       runtimeMs: result.perfStats.end - result.perfStats.start,
       result: toStoredResult(result, rootDir),
     };
-    const found = {entry, inputs: inputListOf(recording, rootDir)};
+    const found = {entry, inputs: inputListOf(recording, rootDir, new Set(p.key.closure))};
     try {
       const store = storeFor(p.test.context.config);
       save(store, p.key.key, found, rootDir, hasher);
       if (p.contentKey) save(store, p.contentKey, found, rootDir, hasher);
+      const lines = inputLines(found.inputs, rootDir, hasher);
+      store.put(manifestKey(p.test.path), buildManifest(p.test.path, rootDir, p.key, found.inputs, lines));
     } catch (error) {
       p.outcome.reason = `not stored: ${(error as Error).message}`;
     }

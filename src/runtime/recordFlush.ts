@@ -24,7 +24,7 @@ export function flushInto(dir: string, sandboxRequire: NodeJS.Require): void {
     const active = host[ACTIVE] as ActiveRecording | undefined;
     if (!active) return;
     try {
-      for (const file of Object.keys(sandboxRequire.cache)) active.note(file, 'read');
+      for (const file of Object.keys(sandboxRequire.cache)) active.note(file, 'module');
       const testPath = expect.getState().testPath ?? '';
       active.recording.testPath = testPath;
       fs.writeFileSync(recordingFile(dir, testPath), JSON.stringify(active.recording));

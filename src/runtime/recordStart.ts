@@ -13,6 +13,7 @@ import {fileURLToPath} from 'url';
 import workerThreads = require('worker_threads');
 import {signatureOf} from '../key/signature';
 import {
+  ACCESS_RANK,
   ACTIVE,
   RECORDING_ENV,
   type ActiveRecording,
@@ -24,7 +25,9 @@ import {
 
 type Host = Record<PropertyKey, unknown>;
 
-const READS = ['readFile', 'readFileSync', 'open', 'openSync', 'createReadStream'];
+// Not open/openSync: Node's own readFileSync calls fs.openSync, so Jest's module loading
+// (through graceful-fs copies of the functions) would be recorded as reads of every module.
+const READS = ['readFile', 'readFileSync', 'createReadStream'];
 const STATS = ['stat', 'statSync', 'lstat', 'lstatSync', 'exists', 'existsSync', 'access', 'accessSync'];
 const LISTS = ['readdir', 'readdirSync', 'opendir', 'opendirSync'];
 const PROMISE_READS = ['readFile', 'open'];
@@ -61,8 +64,7 @@ function start(): void {
       file.includes(`${path.sep}node_modules${path.sep}`) || setup.include.some(dir => isInside(file, dir));
     if (!wanted || setup.exclude.some(dir => isInside(file, dir))) return;
     const seen = recording.files[file];
-    // A listing or a read says more than a stat: keep the strongest use.
-    if (seen && (seen.kind === kind || kind === 'stat')) return;
+    if (seen && ACCESS_RANK[seen.kind] >= ACCESS_RANK[kind]) return;
     let signature = seen?.signature ?? null;
     if (!seen) {
       try {

@@ -14,10 +14,14 @@ export interface RecordingSetup {
 }
 
 /**
- * How a path was used: `read` (content), `stat` (existence, type, size), `list`
- * (the names in a folder), `tree` (a recursive listing).
+ * How a path was used: `read` (content, through fs), `module` (loaded by Jest's module
+ * registry), `stat` (existence, type, size), `list` (the names in a folder), `tree` (a
+ * recursive listing).
  */
-export type AccessKind = 'read' | 'stat' | 'list' | 'tree';
+export type AccessKind = 'read' | 'module' | 'stat' | 'list' | 'tree';
+
+/** Which use of a path says the most: a path keeps the strongest use recorded. */
+export const ACCESS_RANK: Record<AccessKind, number> = {stat: 0, module: 1, list: 2, tree: 2, read: 3};
 
 export interface RecordedFile {
   kind: AccessKind;
