@@ -1,0 +1,473 @@
+#!/usr/bin/env node
+// The benchmark (`npm run bench`): generates a TypeScript project with N suites over a
+// shared module graph (scripts/bench/project.js), then times whole `jest` processes:
+//
+//   plain     Jest's own runner (no `runner` setting)
+//   floor     scripts/bench/floorRunner.js: reports a pass for every file, reads nothing
+//   cold      this runner with an empty store (the store is deleted before each run)
+//   cached    this runner, nothing changed: every suite replayed (checked in the report)
+//   edit      this runner after a real code edit of a shared module about 5% of the suites
+//             import: exactly those suites run (checked in the report)
+//   affected  Jest's own runner on only the affected suites (--runTestsByPath), after the
+//             same kind of edit: what `edit` is compared with, plus the floor
+//
+// Every scenario has its own fresh --cacheDirectory and one unmeasured warm-up run, so
+// Jest's transform cache (and haste map) are warm and plain/cold measure runners, not
+// swc's first compile. Then the scenarios run in interleaved rounds (plain, floor, cold,
+// cached, edit, affected; --runs rounds), so a load that drifts meanwhile weighs on all of
+// them alike; figures are medians. Peak RSS is the main jest process's own (see
+// scripts/bench/maxRss.js), the maximum over the measured runs.
+//
+//   node scripts/bench.js [--suites 300|100,300,1200] [--runs 3] [--json out.json] [--keep]
+//                         [--seed n] [--quiet]
+'use strict';
+const {spawnSync} = require('child_process');
+const fs = require('fs');
+const os = require('os');
+const path = require('path');
+const {generateProject} = require('./bench/project');
+
+const REPO = path.resolve(__dirname, '..');
+const FLOOR_RUNNER = path.join(__dirname, 'bench', 'floorRunner.js');
+const MAXRSS_PRELOAD = path.join(__dirname, 'bench', 'maxRss.js');
+
+const GOALS = {
+  300: [
+    {ratio: 'cachedPlain', label: 'cached/plain', limit: 0.05},
+    {ratio: 'cachedFloor', label: 'cached/floor', limit: 1.25},
+    {ratio: 'coldPlain', label: 'cold/plain', limit: 1.1},
+    {ratio: 'edit', label: 'edit/(floor+affected)', limit: 1.3},
+  ],
+  1200: [{ratio: 'cachedFloor', label: 'cached/floor', limit: 1.5}],
+};
+
+function parseArgs(argv) {
+  const args = {suites: [300], runs: 3, json: undefined, keep: false, seed: 20240604, quiet: false};
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i];
+    const [flag, inline] = arg.includes('=') ? arg.split(/=(.*)/s) : [arg, undefined];
+    const value = () => (inline !== undefined ? inline : argv[++i]);
+    switch (flag) {
+      case '--suites':
+        args.suites = String(value())
+          .split(',')
+          .map(s => Number.parseInt(s.trim(), 10));
+        break;
+      case '--runs':
+        args.runs = Number.parseInt(value(), 10);
+        break;
+      case '--json':
+        args.json = path.resolve(value());
+        break;
+      case '--seed':
+        args.seed = Number.parseInt(value(), 10);
+        break;
+      case '--keep':
+        args.keep = true;
+        break;
+      case '--quiet':
+        args.quiet = true;
+        break;
+      case '-h':
+      case '--help':
+        console.log(
+          'usage: node scripts/bench.js [--suites 300|100,300,1200] [--runs 3] [--json file] [--keep] [--seed n] [--quiet]',
+        );
+        process.exit(0);
+        break;
+      default:
+        throw new Error(`bench: unknown argument ${arg}`);
+    }
+  }
+  if (args.suites.some(n => !Number.isInteger(n) || n < 20)) throw new Error('bench: --suites takes integers >= 20');
+  if (!Number.isInteger(args.runs) || args.runs < 1) throw new Error('bench: --runs takes an integer >= 1');
+  return args;
+}
+
+const median = values => {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+};
+
+/**
+ * A copy of the built package (package.json + dist/) taken when the bench starts, so a
+ * rebuild of dist/ while the bench runs (it takes minutes) cannot mix two builds into
+ * one set of figures. Its dependencies resolve through a node_modules link to the repo's.
+ */
+function snapshotRunner(work) {
+  const dir = path.join(work, 'jest-runner-cache');
+  fs.mkdirSync(dir, {recursive: true});
+  fs.copyFileSync(path.join(REPO, 'package.json'), path.join(dir, 'package.json'));
+  fs.cpSync(path.join(REPO, 'dist'), path.join(dir, 'dist'), {recursive: true});
+  fs.symlinkSync(path.join(REPO, 'node_modules'), path.join(dir, 'node_modules'));
+  return dir;
+}
+
+/** Links the repo's packages into the project's node_modules, and the runner snapshot. */
+function linkNodeModules(dir, runnerDir) {
+  const target = path.join(dir, 'node_modules');
+  fs.mkdirSync(target, {recursive: true});
+  for (const name of fs.readdirSync(path.join(REPO, 'node_modules'))) {
+    if (name.startsWith('.') || name === 'jest-runner-cache') continue;
+    fs.symlinkSync(path.join(REPO, 'node_modules', name), path.join(target, name));
+  }
+  fs.symlinkSync(runnerDir, path.join(target, 'jest-runner-cache'));
+}
+
+/** The environment of the measured processes: nothing of ours leaks in. */
+function baseEnv() {
+  const env = {...process.env, FORCE_COLOR: '0'};
+  for (const key of Object.keys(env)) {
+    if (key.startsWith('JEST_RUNNER_CACHE') || key === 'JEST_WORKER_ID' || key === 'JEST_BENCH_MAXRSS_FILE') {
+      delete env[key];
+    }
+  }
+  return env;
+}
+
+class Bench {
+  constructor(project, work, log) {
+    this.project = project;
+    this.work = work;
+    this.log = log;
+    this.jest = path.join(project.dir, 'node_modules', 'jest', 'bin', 'jest.js');
+    this.env = baseEnv();
+  }
+
+  /** One whole jest process; returns wall ms, the main process's peak RSS and the report. */
+  run(config, cacheDir, extraArgs = []) {
+    const rssFile = path.join(this.work, 'maxrss.txt');
+    const reportFile = path.join(this.work, 'report.json');
+    fs.rmSync(rssFile, {force: true});
+    fs.rmSync(reportFile, {force: true});
+    const args = [
+      '-r',
+      MAXRSS_PRELOAD,
+      this.jest,
+      '--ci=false',
+      '--cacheDirectory',
+      cacheDir,
+      '--config',
+      path.join(this.project.dir, `jest.${config}.config.js`),
+      ...extraArgs,
+    ];
+    const env = {...this.env, JEST_BENCH_MAXRSS_FILE: rssFile};
+    if (config === 'cache') env.JEST_RUNNER_CACHE_REPORT = reportFile;
+    const started = process.hrtime.bigint();
+    const child = spawnSync(process.execPath, args, {
+      cwd: this.project.dir,
+      env,
+      encoding: 'utf8',
+      maxBuffer: 512 * 1024 * 1024,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    const ms = Number(process.hrtime.bigint() - started) / 1e6;
+    if (child.error) throw child.error;
+    if (child.status !== 0) {
+      throw new Error(
+        `bench: jest (${config}) exited with ${child.status ?? child.signal}\n${child.stdout}\n${child.stderr.slice(-8000)}`,
+      );
+    }
+    const usage = fs.existsSync(rssFile) ? JSON.parse(fs.readFileSync(rssFile, 'utf8')) : {};
+    const suites = fs.existsSync(reportFile) ? JSON.parse(fs.readFileSync(reportFile, 'utf8')).suites : null;
+    return {ms, rssKb: usage.maxRssKb ?? null, cpuMs: usage.cpuMs ?? null, suites, stderr: child.stderr};
+  }
+
+  /**
+   * Measures scenarios in interleaved rounds (one run of each per round), so a load that
+   * drifts during the bench weighs on all of them alike. Each scenario has a fresh
+   * cacheDirectory and one unmeasured warm-up run first. Per run: `before()` (not
+   * timed), the jest process, `check(result)`, `after()` (not timed).
+   */
+  measure(scenarios, runs) {
+    for (const s of scenarios) {
+      s.cacheDir = path.join(this.work, `cache-${s.name}`);
+      s.samples = [];
+      fs.rmSync(s.cacheDir, {recursive: true, force: true});
+      this.log(`  ${s.name}: warm-up`);
+      this.run(s.config, s.cacheDir, s.extraArgs ? s.extraArgs() : []);
+    }
+    for (let i = 0; i < runs; i++) {
+      const line = [];
+      for (const s of scenarios) {
+        if (s.before) s.before(s.cacheDir);
+        const result = this.run(s.config, s.cacheDir, s.extraArgs ? s.extraArgs() : []);
+        if (s.check) s.check(result);
+        if (s.after) s.after();
+        s.samples.push({ms: result.ms, rssKb: result.rssKb, cpuMs: result.cpuMs});
+        line.push(`${s.name} ${(result.ms / 1000).toFixed(2)} s`);
+      }
+      this.log(`  run ${i + 1}/${runs}: ${line.join(', ')}`);
+    }
+    const out = {};
+    for (const s of scenarios) {
+      out[s.name] = {
+        ms: median(s.samples.map(x => x.ms)),
+        rssKb: s.samples.every(x => x.rssKb !== null) ? Math.max(...s.samples.map(x => x.rssKb)) : null,
+        samplesMs: s.samples.map(x => Math.round(x.ms)),
+        cpuMs: s.samples.every(x => x.cpuMs !== null) ? median(s.samples.map(x => x.cpuMs)) : null,
+      };
+    }
+    return out;
+  }
+}
+
+/** Checks the runner's report: every suite of `all` is in it, with the expected outcome. */
+function expectAll(scenario, suites, all, expected) {
+  const seen = expectOutcomes(scenario, suites, expected);
+  const missing = [...all].filter(p => !seen.has(p));
+  if (missing.length > 0 || seen.size !== all.size) {
+    throw new Error(`bench: ${scenario}: report has ${seen.size} suites for ${all.size}; missing e.g. ${missing[0]}`);
+  }
+}
+
+function expectOutcomes(scenario, suites, expected) {
+  if (!suites) throw new Error(`bench: ${scenario}: the runner wrote no report`);
+  const problems = [];
+  const seen = new Set();
+  for (const s of suites) {
+    seen.add(s.path);
+    const want = expected(s.path);
+    const ok = want === 'hit' ? s.outcome.startsWith('hit-') : s.outcome === want;
+    if (!ok) problems.push(`${s.path}: ${s.outcome}${s.reason ? ` (${s.reason})` : ''}, expected ${want}`);
+  }
+  if (problems.length > 0) {
+    throw new Error(`bench: ${scenario}: ${problems.length} suites not as expected:\n  ${problems.slice(0, 20).join('\n  ')}`);
+  }
+  return seen;
+}
+
+function benchSize(suiteCount, args, work, log) {
+  const dir = path.join(work, `project-${suiteCount}`);
+  const project = generateProject(dir, suiteCount, {seed: args.seed, floorRunner: FLOOR_RUNNER});
+  linkNodeModules(dir, args.runnerDir);
+  log(
+    `${suiteCount} suites: edit target ${project.target}, imported by ${project.affected.length} suites ` +
+      `(${((100 * project.affected.length) / suiteCount).toFixed(1)}%)`,
+  );
+  const bench = new Bench(project, work, log);
+  const all = new Set(project.suites);
+  const affected = new Set(project.affected);
+
+  const unchanged = () => project.restoreTarget();
+  const m = bench.measure(
+    [
+      {name: 'plain', config: 'plain', before: unchanged},
+      {name: 'floor', config: 'floor', before: unchanged},
+      {
+        name: 'cold',
+        config: 'cache',
+        before: cacheDir => {
+          unchanged();
+          fs.rmSync(path.join(cacheDir, 'jest-runner-cache'), {recursive: true, force: true});
+        },
+        check: r => expectAll('cold', r.suites, all, () => 'ran'),
+      },
+      {
+        name: 'cached',
+        config: 'cache',
+        before: unchanged,
+        check: r => expectAll('cached', r.suites, all, () => 'hit'),
+      },
+      {
+        name: 'edit',
+        config: 'cache',
+        before: () => project.editTarget(),
+        check: r => expectAll('edit', r.suites, all, p => (affected.has(p) ? 'ran' : 'hit')),
+      },
+      {
+        name: 'affected',
+        config: 'plain',
+        extraArgs: () => ['--runTestsByPath', ...project.affected.map(p => path.join(dir, p))],
+        before: () => project.editTarget(),
+      },
+    ],
+    args.runs,
+  );
+  const {plain, floor, cold, cached, edit, affected: affectedPlain} = m;
+
+  const ratios = {
+    cachedPlain: cached.ms / plain.ms,
+    cachedFloor: cached.ms / floor.ms,
+    coldPlain: cold.ms / plain.ms,
+    edit: edit.ms / (floor.ms + affectedPlain.ms),
+  };
+  const goals = (GOALS[suiteCount] || []).map(g => ({
+    ...g,
+    value: ratios[g.ratio],
+    met: ratios[g.ratio] <= g.limit,
+  }));
+  if (!args.keep) fs.rmSync(dir, {recursive: true, force: true});
+  return {
+    suites: suiteCount,
+    editTarget: project.target,
+    affectedSuites: project.affected.length,
+    medianMs: {
+      plain: plain.ms,
+      floor: floor.ms,
+      cold: cold.ms,
+      cached: cached.ms,
+      edit: edit.ms,
+      affectedPlain: affectedPlain.ms,
+    },
+    samplesMs: {
+      plain: plain.samplesMs,
+      floor: floor.samplesMs,
+      cold: cold.samplesMs,
+      cached: cached.samplesMs,
+      edit: edit.samplesMs,
+      affectedPlain: affectedPlain.samplesMs,
+    },
+    ratios,
+    peakRssKb: {cached: cached.rssKb, cold: cold.rssKb, plain: plain.rssKb, floor: floor.rssKb},
+    // CPU time (user + system) of the main jest process only, not its workers: a figure
+    // less sensitive than wall time to other load on the machine. Plain runs in band on
+    // machines where Jest picks one worker (2 CPUs), so there it covers the whole run.
+    mainCpuMs: {
+      plain: plain.cpuMs,
+      floor: floor.cpuMs,
+      cold: cold.cpuMs,
+      cached: cached.cpuMs,
+      edit: edit.cpuMs,
+      affectedPlain: affectedPlain.cpuMs,
+    },
+    goals,
+  };
+}
+
+const fmtS = ms => `${(ms / 1000).toFixed(2)} s`;
+const fmtMb = kb => (kb === null || kb === undefined ? 'n/a' : `${(kb / 1024).toFixed(0)} MB`);
+
+function goalMark(row, ratio) {
+  const goal = row.goals.find(g => g.ratio === ratio);
+  return goal ? ` (<= ${goal.limit} ${goal.met ? 'met' : 'MISSED'})` : '';
+}
+
+function table(rows) {
+  const header = [
+    'suites',
+    'plain',
+    'floor',
+    'cold',
+    'cached',
+    'edit',
+    'affected plain',
+    'cached/plain',
+    'cached/floor',
+    'cold/plain',
+    'edit/(floor+affected)',
+    'peak RSS cached',
+    'peak RSS cold',
+  ];
+  const body = rows.map(r => [
+    String(r.suites),
+    fmtS(r.medianMs.plain),
+    fmtS(r.medianMs.floor),
+    fmtS(r.medianMs.cold),
+    fmtS(r.medianMs.cached),
+    fmtS(r.medianMs.edit),
+    `${fmtS(r.medianMs.affectedPlain)} (${r.affectedSuites})`,
+    r.ratios.cachedPlain.toFixed(3) + goalMark(r, 'cachedPlain'),
+    r.ratios.cachedFloor.toFixed(2) + goalMark(r, 'cachedFloor'),
+    r.ratios.coldPlain.toFixed(2) + goalMark(r, 'coldPlain'),
+    r.ratios.edit.toFixed(2) + goalMark(r, 'edit'),
+    fmtMb(r.peakRssKb.cached),
+    fmtMb(r.peakRssKb.cold),
+  ]);
+  const lines = [header, ...body];
+  const widths = header.map((_, i) => Math.max(...lines.map(l => l[i].length)));
+  const fmt = l => `| ${l.map((c, i) => c.padEnd(widths[i])).join(' | ')} |`;
+  return [fmt(header), `|${widths.map(w => '-'.repeat(w + 2)).join('|')}|`, ...body.map(fmt)].join('\n');
+}
+
+/** Which runner was measured: the commit, and whether src/ had uncommitted changes. */
+function runnerRevision() {
+  const git = args => spawnSync('git', args, {cwd: REPO, encoding: 'utf8'});
+  const head = git(['rev-parse', '--short', 'HEAD']);
+  if (head.status !== 0) return 'unknown';
+  const dirty = git(['status', '--porcelain', '--', 'src']).stdout.trim() !== '';
+  let built = 0;
+  const walk = dir => {
+    for (const entry of fs.readdirSync(dir, {withFileTypes: true})) {
+      const file = path.join(dir, entry.name);
+      if (entry.isDirectory()) walk(file);
+      else built = Math.max(built, fs.statSync(file).mtimeMs);
+    }
+  };
+  walk(path.join(REPO, 'dist'));
+  return (
+    `${head.stdout.trim()}${dirty ? ' + uncommitted src/ changes' : ''}, ` +
+    `dist/ built ${new Date(built).toISOString().slice(0, 19)}Z`
+  );
+}
+
+function main() {
+  const args = parseArgs(process.argv.slice(2));
+  if (!fs.existsSync(path.join(REPO, 'dist', 'index.js'))) {
+    throw new Error('bench: dist/ is missing; run `npm run build` (or `npm run bench`)');
+  }
+  const work = fs.realpathSync(fs.mkdtempSync(path.join(os.tmpdir(), 'jest-runner-cache-bench-')));
+  const log = args.quiet ? () => {} : message => console.error(message);
+  const jestVersion = require(path.join(REPO, 'node_modules', 'jest', 'package.json')).version;
+  log(`bench in ${work}: jest ${jestVersion}, node ${process.version}, ${os.cpus().length} CPUs, ${args.runs} runs each`);
+  const loadAtStart = os.loadavg().map(l => l.toFixed(2)).join(' ');
+  const revision = runnerRevision();
+  const rows = [];
+  try {
+    args.runnerDir = snapshotRunner(work);
+    for (const n of args.suites) rows.push(benchSize(n, args, work, log));
+  } finally {
+    if (!args.keep) fs.rmSync(work, {recursive: true, force: true});
+    else log(`kept ${work}`);
+  }
+  const load = os.loadavg().map(l => l.toFixed(2)).join(' ');
+  console.log(
+    `\njest-runner-cache bench: jest ${jestVersion}, node ${process.version}, ${os.platform()}/${os.arch()}, ` +
+      `${os.cpus().length} CPUs (load average at start ${loadAtStart}, at end ${load}); ` +
+      `medians of ${args.runs} interleaved runs of whole jest processes; runner at ${revision}\n`,
+  );
+  console.log(table(rows));
+  console.log('\nCPU time (user + system) of the main jest process, medians (workers not included):');
+  for (const r of rows) {
+    const c = r.mainCpuMs;
+    if (Object.values(c).some(v => v === null)) continue;
+    console.log(
+      `  ${r.suites} suites: plain ${fmtS(c.plain)}, floor ${fmtS(c.floor)}, cold ${fmtS(c.cold)}, ` +
+        `cached ${fmtS(c.cached)}, edit ${fmtS(c.edit)}, affected plain ${fmtS(c.affectedPlain)}; ` +
+        `cached/floor ${(c.cached / c.floor).toFixed(2)}`,
+    );
+  }
+  const goals = rows.flatMap(r => r.goals.map(g => ({suites: r.suites, ...g})));
+  if (goals.length > 0) {
+    console.log('\nGoals:');
+    for (const g of goals) {
+      console.log(
+        `  ${g.met ? 'met   ' : 'MISSED'} ${g.suites} suites: ${g.label} = ${g.value.toFixed(3)} (goal <= ${g.limit})`,
+      );
+    }
+  }
+  if (args.json) {
+    const out = {
+      runner: revision,
+      jest: jestVersion,
+      node: process.version,
+      platform: `${os.platform()}/${os.arch()}`,
+      cpus: os.cpus().length,
+      loadAverage: {start: loadAtStart, end: load},
+      runs: args.runs,
+      seed: args.seed,
+      sizes: rows,
+    };
+    fs.mkdirSync(path.dirname(args.json), {recursive: true});
+    fs.writeFileSync(args.json, `${JSON.stringify(out, null, 2)}\n`);
+    log(`wrote ${args.json}`);
+  }
+}
+
+try {
+  main();
+} catch (error) {
+  console.error(error instanceof Error ? error.message : error);
+  process.exit(1);
+}
