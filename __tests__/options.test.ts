@@ -102,7 +102,11 @@ describe('options', () => {
       expect(outcomeSet(second)).toEqual(['hit-action']);
 
       // Another checkout of the project with a fresh Jest cache, same store: replayed.
-      const other = new FixtureProject('options');
+      // Another checkout; its test code must see the same JRC_EXEC_LOG value (a runtime
+      // input), so its exec log sits beside the first project's.
+      const other = new FixtureProject('options', {
+        cacheDir: path.join(path.dirname(project.cacheDir), 'other-jest-cache'),
+      });
       const elsewhere = await other.run([], {env: {JEST_RUNNER_CACHE_DIR: store}});
       expect(elsewhere.executed).toEqual([]);
       expect(outcomeSet(elsewhere)).toEqual(['hit-action']);

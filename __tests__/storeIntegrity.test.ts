@@ -1,7 +1,8 @@
+import * as path from 'path';
 import {createHash} from 'crypto';
 import * as fs from 'fs';
 import {decodeEntryFile, listEntries} from './helpers/cacheStore';
-import {FixtureProject, type RunResult} from './helpers/fixtureProject';
+import {FixtureProject, makeTempDir, type RunResult} from './helpers/fixtureProject';
 
 // The local store (DESIGN.md section 6): every entry checks itself, a corrupt one is a miss
 // and is removed, and writes are atomic across concurrent jest processes.
@@ -23,14 +24,18 @@ function expectOnly(run: RunResult, ran: string[]): void {
   expect(run.executed).toEqual([...ran].sort());
 }
 
-/** Entry files by the suite they hold; throws on an entry that is not intact. */
+/**
+ * Result entries (stored passes) by the suite they hold; throws on any entry that is not
+ * intact. Input-list and manifest entries are checked but not returned.
+ */
 function entriesBySuite(cacheDir: string): Map<string, string[]> {
   const bySuite = new Map<string, string[]>();
   for (const file of listEntries(cacheDir)) {
     const entry = decodeEntryFile(file);
-    if (!entry.valid || !entry.testPath) {
+    if (!entry.valid) {
       throw new Error(`store entry ${file} is not intact: ${entry.header.slice(0, 80)}`);
     }
+    if (entry.kind !== 'result' || !entry.testPath) continue;
     bySuite.set(entry.testPath, [...(bySuite.get(entry.testPath) ?? []), file]);
   }
   return bySuite;
@@ -97,7 +102,14 @@ describe('concurrent jest processes on one store', () => {
   test('two runs started at once both pass, and a later run replays every suite', async () => {
     const project = new FixtureProject('store');
     // A second handle on the same folder and cacheDir, with its own report and exec log.
-    const twin = new FixtureProject('store', {dir: project.dir, cacheDir: project.cacheDir, link: false});
+    // Its own exec log, so each process's executions can be told apart (the log path is
+    // an env variable the test code reads: the twin's passes are stored for its value).
+    const twin = new FixtureProject('store', {
+      dir: project.dir,
+      cacheDir: project.cacheDir,
+      execLog: path.join(makeTempDir(), 'twin-executed.log'),
+      link: false,
+    });
 
     for (let round = 0; round < 2; round++) {
       if (round === 1) {

@@ -30,6 +30,8 @@ export interface DecodedEntry {
   valid: boolean;
   header: string;
   body: string;
+  /** What the entry holds: 'result' (a stored pass), 'inputs' (a runtime input list), 'manifest'. */
+  kind?: string;
   /** The stored suite's path relative to rootDir, when the body says so. */
   testPath?: string;
 }
@@ -41,7 +43,7 @@ export function decodeEntryFile(file: string): DecodedEntry {
   const header = newline < 0 ? data : data.slice(0, newline);
   const body = newline < 0 ? '' : data.slice(newline + 1);
   const [magic, hash] = header.split(' ');
-  let parsed: {testPath?: unknown} | undefined;
+  let parsed: {testPath?: unknown; kind?: unknown} | undefined;
   try {
     parsed = JSON.parse(body);
   } catch {
@@ -50,7 +52,8 @@ export function decodeEntryFile(file: string): DecodedEntry {
   const valid =
     magic === 'JRC1' && hash === createHash('sha256').update(body).digest('hex') && parsed !== undefined;
   const testPath = typeof parsed?.testPath === 'string' ? parsed.testPath : undefined;
-  return {file, valid, header, body, testPath};
+  const kind = typeof parsed?.kind === 'string' ? parsed.kind : undefined;
+  return {file, valid, header, body, kind, testPath};
 }
 
 /** Outcome map a run is expected to report, built from the suites that must rerun. */

@@ -65,13 +65,16 @@ export class FixtureProject {
   readonly execLog: string;
   readonly reportFile: string;
 
-  constructor(fixture: string, options: {dir?: string; cacheDir?: string; link?: boolean} = {}) {
+  constructor(
+    fixture: string,
+    options: {dir?: string; cacheDir?: string; execLog?: string; link?: boolean} = {},
+  ) {
     const base = makeTempDir();
     this.dir = options.dir ?? path.join(base, fixture);
     this.cacheDir = options.cacheDir ?? path.join(base, 'jest-cache');
     // Beside the cache: two checkouts sharing a cache share the log path too, because
     // the fixtures' test code reads JRC_EXEC_LOG, which makes its value a runtime input.
-    this.execLog = path.join(path.dirname(this.cacheDir), 'executed.log');
+    this.execLog = options.execLog ?? path.join(path.dirname(this.cacheDir), 'executed.log');
     this.reportFile = path.join(base, 'report.json');
     fs.cpSync(path.join(REPO, 'fixtures', fixture), this.dir, {recursive: true});
     if (options.link !== false) linkNodeModules(this.dir);

@@ -11,24 +11,36 @@ export interface InputList {
 }
 
 /**
- * The stored list. Modules of the test's own dependency closure are left out: the stage
- * keys cover them (the content key by what the bundle executes, so a comment edit there
- * must not miss). Files read through fs stay, closure or not: their text is the input.
+ * The stored list, less what the stage keys already cover: files hashed exactly (config
+ * and setup files, the snapshot), and the modules of the test's closure (the content key
+ * covers those by what the bundle executes, so a comment edit there must not miss). A
+ * closure file read through fs stays: its text is the input.
  */
-export function inputListOf(recording: Recording, rootDir: string, closure: Set<string>): InputList {
+export function inputListOf(
+  recording: Recording,
+  rootDir: string,
+  covered: {exactly: Set<string>; asModules: Set<string>},
+): InputList {
   return {
     files: Object.entries(recording.files)
-      .filter(([file, {kind}]) => !(kind === 'module' && closure.has(file)))
+      .filter(
+        ([file, {kind}]) =>
+          !covered.exactly.has(file) && !(kind === 'module' && covered.asModules.has(file)),
+      )
       .map(([file, {kind}]): [string, AccessKind] => [path.relative(rootDir, file), kind])
       .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)),
     env: recording.env === '*' ? '*' : [...recording.env].sort(),
   };
 }
 
-/** A recorded file that changed after the test first used it, if any. */
-export function changedDuringRun(recording: Recording): string | undefined {
+/**
+ * A recorded file that changed after the test first used it, if any. Files the stage key
+ * covers are skipped: the runner re-checks those by content (Jest rewrites a .snap file
+ * with equal content when it has obsolete entries).
+ */
+export function changedDuringRun(recording: Recording, keyFiles: Set<string>): string | undefined {
   return Object.entries(recording.files).find(
-    ([file, {signature}]) => currentSignature(file) !== signature,
+    ([file, {signature}]) => !keyFiles.has(file) && currentSignature(file) !== signature,
   )?.[0];
 }
 

@@ -247,8 +247,9 @@ export class CachingRunner {
     }
     if (!recording) return refuse('its runtime inputs were not recorded');
     if (recording.spawned) return refuse(`it started ${recording.spawned}, whose reads are unknown`);
+    const keyFiles = new Set(p.key.files);
     const changed =
-      p.key.files.find(file => !hasher.unchangedSince(file)) ?? changedDuringRun(recording);
+      p.key.files.find(file => !hasher.unchangedSince(file)) ?? changedDuringRun(recording, keyFiles);
     if (changed) return refuse(`${path.relative(rootDir, changed)} changed while the suite ran`);
     const entry: StoredEntry = {
       kind: 'result',
@@ -256,7 +257,9 @@ export class CachingRunner {
       runtimeMs: result.perfStats.end - result.perfStats.start,
       result: toStoredResult(result, rootDir),
     };
-    const found = {entry, inputs: inputListOf(recording, rootDir, new Set(p.key.closure))};
+    const closure = new Set(p.key.closure);
+    const exactly = new Set(p.key.files.filter(file => !closure.has(file)));
+    const found = {entry, inputs: inputListOf(recording, rootDir, {exactly, asModules: closure})};
     try {
       const store = storeFor(p.test.context.config);
       save(store, p.key.key, found, rootDir, hasher);

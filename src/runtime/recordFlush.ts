@@ -1,6 +1,6 @@
 /**
  * The end of a recording: a generated setupFilesAfterEnv entry calls `flushInto` with its
- * sandbox `require`. An afterAll hook then adds the modules the test loaded (Jest's
+ * sandbox `require`. When the test file is done, the flush adds the modules the test loaded (Jest's
  * require.cache lists its module registry: this catches computed requires and patched
  * packages), writes the recording where the runner reads it, and undoes the patches.
  */
@@ -19,7 +19,7 @@ export function recordingFile(dir: string, testPath: string): string {
 }
 
 export function flushInto(dir: string, sandboxRequire: NodeJS.Require): void {
-  afterAll(() => {
+  const flush = () => {
     const host = fs as unknown as Record<PropertyKey, unknown>;
     const active = host[ACTIVE] as ActiveRecording | undefined;
     if (!active) return;
@@ -32,5 +32,15 @@ export function flushInto(dir: string, sandboxRequire: NodeJS.Require): void {
       for (const undo of active.restore) undo();
       delete host[ACTIVE];
     }
-  });
+  };
+  // jest-circus (Jest 30) shares its event handlers: `run_finish` comes after every hook,
+  // and also when -t skips all tests (then no afterAll hook runs). Jest 29: afterAll.
+  const handlers = (globalThis as Record<PropertyKey, unknown>)[Symbol.for('EVENT_HANDLERS')];
+  if (Array.isArray(handlers)) {
+    handlers.push((event: {name: string}) => {
+      if (event.name === 'run_finish') flush();
+    });
+  } else {
+    afterAll(flush);
+  }
 }

@@ -35,6 +35,24 @@ const PROMISE_STATS = ['stat', 'lstat', 'access'];
 const PROMISE_LISTS = ['readdir', 'opendir'];
 const SPAWNS = ['spawn', 'spawnSync', 'exec', 'execSync', 'execFile', 'execFileSync', 'fork'];
 
+/**
+ * Callers that are Jest itself, not the test: Node's module loader (a lazy require in
+ * Jest's own code reads through the public fs), Jest's packages and transformers.
+ */
+const JEST_CALLER =
+  /\(?(?:node:internal[\\/]|\S*[\\/]node_modules[\\/](?:@jest[\\/]|jest-[^\\/]+[\\/]|graceful-fs[\\/]|write-file-atomic[\\/]|@swc[\\/]jest[\\/]|babel-jest[\\/]|ts-jest[\\/]|@babel[\\/]core[\\/]|source-map-support[\\/]))/;
+const RECORDER_FRAME = /recordStart\.[jt]s/;
+
+/** True when the fs call being recorded comes from Jest's machinery, not from test code. */
+function calledByJest(): boolean {
+  const limit = Error.stackTraceLimit;
+  Error.stackTraceLimit = 12;
+  const stack = new Error().stack ?? '';
+  Error.stackTraceLimit = limit;
+  const caller = stack.split('\n').slice(1).find(frame => !RECORDER_FRAME.test(frame));
+  return caller !== undefined && JEST_CALLER.test(caller);
+}
+
 function isInside(file: string, dir: string): boolean {
   return file === dir || file.startsWith(dir.endsWith(path.sep) ? dir : dir + path.sep);
 }
@@ -65,6 +83,7 @@ function start(): void {
     if (!wanted || setup.exclude.some(dir => isInside(file, dir))) return;
     const seen = recording.files[file];
     if (seen && ACCESS_RANK[seen.kind] >= ACCESS_RANK[kind]) return;
+    if (kind !== 'module' && calledByJest()) return;
     let signature = seen?.signature ?? null;
     if (!seen) {
       try {
