@@ -29,6 +29,8 @@ export class OptionError extends Error {
   constructor(message: string) {
     super(`jest-runner-cache: ${message}`);
     this.name = 'OptionError';
+    // A configuration mistake, not a crash: Jest prints the stack, so keep it to the message.
+    this.stack = `${this.name}: ${this.message}`;
   }
 }
 
