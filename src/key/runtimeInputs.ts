@@ -67,6 +67,6 @@ export function inputLines(list: InputList, rootDir: string, hasher: FileHasher)
 }
 
 /** The second step of a lookup: the stage key combined with the inputs' current state. */
-export function resultKey(stageKey: string, list: InputList, rootDir: string, hasher: FileHasher): string {
-  return sha256(JSON.stringify([stageKey, inputLines(list, rootDir, hasher)]));
+export function resultKey(stageKey: string, lines: string[]): string {
+  return sha256(JSON.stringify([stageKey, lines]));
 }

@@ -19,7 +19,7 @@ import {toStoredResult} from '../replay/storedResult';
 import type {StoredEntry} from '../store/storedEntry';
 import {save} from '../store/twoStep';
 import {changedDuringRun, inputLines, inputListOf} from '../key/runtimeInputs';
-import {buildManifest, manifestKey} from '../explain/manifest';
+import {updateManifest} from '../explain/manifest';
 import type {Recording} from '../runtime/recording';
 import {RecordingSession} from '../runtime/recordingSession';
 
@@ -113,7 +113,14 @@ export class CachingRunner {
         project = await ProjectKeys.create(test.context, hasher, this.globalConfig, this.#options);
         projects.set(test.context, project);
       }
-      planned.push(project.plan(test, canRead(this.#options.mode) ? storeFor(test.context.config) : undefined));
+      const store = storeFor(test.context.config);
+      planned.push(
+        project.plan(
+          test,
+          canRead(this.#options.mode) ? store : undefined,
+          canWrite(this.#options.mode) ? store : undefined,
+        ),
+      );
     }
 
     for (const [context, project] of projects) {
@@ -259,13 +266,13 @@ export class CachingRunner {
     };
     const closure = new Set(p.key.closure);
     const exactly = new Set(p.key.files.filter(file => !closure.has(file)));
-    const found = {entry, inputs: inputListOf(recording, rootDir, {exactly, asModules: closure})};
+    const inputs = inputListOf(recording, rootDir, {exactly, asModules: closure});
+    const found = {entry, inputs, lines: inputLines(inputs, rootDir, hasher)};
     try {
       const store = storeFor(p.test.context.config);
-      save(store, p.key.key, found, rootDir, hasher);
-      if (p.contentKey) save(store, p.contentKey, found, rootDir, hasher);
-      const lines = inputLines(found.inputs, rootDir, hasher);
-      store.put(manifestKey(p.test.path), buildManifest(p.test.path, rootDir, p.key, found.inputs, lines));
+      const resultKey = save(store, p.key.key, found);
+      if (p.contentKey) save(store, p.contentKey, found);
+      updateManifest(store, p.test.path, rootDir, p.key, found, resultKey);
     } catch (error) {
       p.outcome.reason = `not stored: ${(error as Error).message}`;
     }

@@ -13,7 +13,8 @@ import type {RunnerOptions} from '../options';
 import type {SuiteOutcome} from '../report/runReport';
 import type {LocalStore} from '../store/localStore';
 import type {StoredEntry} from '../store/storedEntry';
-import {lookup, save} from '../store/twoStep';
+import {lookup, save, type Found} from '../store/twoStep';
+import {updateManifest} from '../explain/manifest';
 import {projectBypassReason} from './storePolicy';
 
 /** One test file's fate before anything runs. */
@@ -62,8 +63,11 @@ export class ProjectKeys {
     );
   }
 
-  /** Computes the action key and, when a store is given, looks the result up. */
-  plan(test: Test, store: LocalStore | undefined): PlannedTest {
+  /**
+   * Computes the action key and, when a store may be read, looks the result up; a hit
+   * updates the explain manifest where the store may be written.
+   */
+  plan(test: Test, read: LocalStore | undefined, write: LocalStore | undefined): PlannedTest {
     const relative = this.keys.relative(test.path);
     const bypass = (reason: string): PlannedTest => ({
       test,
@@ -76,12 +80,28 @@ export class ProjectKeys {
     const key = actionKey(this.keys, this.inputs, test, facts);
     if (key.problems.length > 0) return bypass(key.problems[0]);
     const planned: PlannedTest = {test, outcome: {path: relative, outcome: 'ran'}, key};
-    const found = store && lookup(store, key.key, this.keys.rootDir, this.keys.hasher);
+    const found = read && lookup(read, key.key, this.keys.rootDir, this.keys.hasher);
     if (found) {
       planned.hit = found.entry;
       planned.outcome = {path: relative, outcome: 'hit-action', savedMs: found.entry.runtimeMs};
+      if (write) this.noteReplay(write, planned, found);
     }
     return planned;
+  }
+
+  /** After a hit: optionally store the result under another stage key, and update explain's record. */
+  private noteReplay(
+    write: LocalStore,
+    p: PlannedTest,
+    found: Found & {resultKey: string},
+    alsoUnder?: string,
+  ): void {
+    try {
+      const resultKey = alsoUnder ? save(write, alsoUnder, found) : found.resultKey;
+      updateManifest(write, p.test.path, this.keys.rootDir, p.key!, found, resultKey);
+    } catch {
+      // shortcuts for the next run and explain's record: never a reason to fail a run
+    }
   }
 
   /**
@@ -114,11 +134,8 @@ export class ProjectKeys {
       if (!found) continue;
       p.hit = found.entry;
       p.outcome = {path: p.outcome.path, outcome: 'hit-content', savedMs: found.entry.runtimeMs};
-      try {
-        if (write) save(write, p.key!.key, found, this.keys.rootDir, this.keys.hasher);
-      } catch {
-        // only a shortcut for the next run
-      }
+      // Stored under its new action key too: the next run hits without bundling.
+      if (write) this.noteReplay(write, p, found, p.key!.key);
     }
   }
 }

@@ -37,19 +37,25 @@ const SPAWNS = ['spawn', 'spawnSync', 'exec', 'execSync', 'execFile', 'execFileS
 
 /**
  * Callers that are Jest itself, not the test: Node's module loader (a lazy require in
- * Jest's own code reads through the public fs), Jest's packages and transformers.
+ * Jest's own code reads through the public fs), Jest's packages and its transformers.
  */
-const JEST_CALLER =
-  /\(?(?:node:internal[\\/]|\S*[\\/]node_modules[\\/](?:@jest[\\/]|jest-[^\\/]+[\\/]|graceful-fs[\\/]|write-file-atomic[\\/]|@swc[\\/]jest[\\/]|babel-jest[\\/]|ts-jest[\\/]|@babel[\\/]core[\\/]|source-map-support[\\/]))/;
-const RECORDER_FRAME = /recordStart\.[jt]s/;
+const JEST_CALLER = new RegExp(
+  String.raw`node:internal[\/]modules[\/]|[\/]node_modules[\/](?:@jest[\/]|` +
+    String.raw`(?:jest-(?:runtime|resolve|haste-map|runner|circus|snapshot|util|config|message-util|worker|environment-node|environment-jsdom)|` +
+    String.raw`babel-jest|ts-jest|@swc[\/]jest|@babel[\/]core|source-map-support|write-file-atomic)[\/])`,
+);
+/** Frames that only pass a call through: the recorder, Node's fs and util internals, graceful-fs. */
+const PASS_THROUGH = new RegExp(
+  String.raw`recordStart\.[jt]s|node:(?:fs|internal[\/](?:fs|util)[\/]?)|[\/]node_modules[\/]graceful-fs[\/]`,
+);
 
 /** True when the fs call being recorded comes from Jest's machinery, not from test code. */
 function calledByJest(): boolean {
   const limit = Error.stackTraceLimit;
-  Error.stackTraceLimit = 12;
+  Error.stackTraceLimit = 16;
   const stack = new Error().stack ?? '';
   Error.stackTraceLimit = limit;
-  const caller = stack.split('\n').slice(1).find(frame => !RECORDER_FRAME.test(frame));
+  const caller = stack.split('\n').slice(1).find(frame => !PASS_THROUGH.test(frame));
   return caller !== undefined && JEST_CALLER.test(caller);
 }
 

@@ -1,5 +1,5 @@
 import type {FileHasher} from '../key/fileHasher';
-import {resultKey, type InputList} from '../key/runtimeInputs';
+import {inputLines, resultKey, type InputList} from '../key/runtimeInputs';
 import type {LocalStore} from './localStore';
 import {isStoredEntry, type StoredEntry} from './storedEntry';
 
@@ -20,6 +20,8 @@ function isInputsEntry(value: unknown): value is InputsEntry {
 export interface Found {
   entry: StoredEntry;
   inputs: InputList;
+  /** The inputs' current state, one line each (see inputLines). */
+  lines: string[];
 }
 
 /**
@@ -31,20 +33,20 @@ export function lookup(
   stageKey: string,
   rootDir: string,
   hasher: FileHasher,
-): Found | undefined {
+): (Found & {resultKey: string}) | undefined {
   const first = store.get(stageKey);
   if (!isInputsEntry(first)) return undefined;
-  const entry = store.get(resultKey(stageKey, first.inputs, rootDir, hasher));
-  return isStoredEntry(entry) ? {entry, inputs: first.inputs} : undefined;
+  const lines = inputLines(first.inputs, rootDir, hasher);
+  const key = resultKey(stageKey, lines);
+  const entry = store.get(key);
+  return isStoredEntry(entry) ? {entry, inputs: first.inputs, lines, resultKey: key} : undefined;
 }
 
-export function save(
-  store: LocalStore,
-  stageKey: string,
-  found: Found,
-  rootDir: string,
-  hasher: FileHasher,
-): void {
-  store.put(resultKey(stageKey, found.inputs, rootDir, hasher), found.entry);
+/** Stores a result under a stage key (both steps); returns the result's own key. */
+export function save(store: LocalStore, stageKey: string, found: Found): string {
+  const key = resultKey(stageKey, found.lines);
+  // The result first: a reader never finds a list that leads nowhere.
+  store.put(key, found.entry);
   store.put(stageKey, {kind: 'inputs', inputs: found.inputs} satisfies InputsEntry);
+  return key;
 }
