@@ -1,19 +1,11 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import {FixtureProject, makeTempDir, type RunResult} from './helpers/fixtureProject';
+import {listStoreEntries} from './helpers/cacheStore';
 
 // The runner's switches: runner options (`runner: ['jest-runner-cache', {...}]`, Jest >=
 // 30.4.1) and JEST_RUNNER_CACHE* environment variables (which win). A bad value must stop
 // the run with a message naming the option and what it accepts.
-
-/** Entry files of a store folder: `<dir>/<2 hex>/<64 hex>`. */
-function storeEntries(dir: string): string[] {
-  if (!fs.existsSync(dir)) return [];
-  return fs
-    .readdirSync(dir)
-    .filter(shard => /^[0-9a-f]{2}$/.test(shard))
-    .flatMap(shard => fs.readdirSync(path.join(dir, shard)).filter(name => /^[0-9a-f]{64}$/.test(name)));
-}
 
 const outcomeSet = (run: RunResult) => [...new Set(Object.values(run.outcomes))].sort();
 
@@ -59,7 +51,7 @@ describe('options', () => {
         expect(off.executed).toEqual(['one', 'two']);
         expect(outcomeSet(off)).toEqual(['bypass']);
       }
-      expect(storeEntries(defaultStore)).toEqual([]);
+      expect(listStoreEntries(defaultStore)).toEqual([]);
     });
 
     test('the environment variable wins over the option', async () => {
@@ -74,13 +66,13 @@ describe('options', () => {
       const readOnly = await project.run(['--config', 'jest.read.config.js']);
       expect(readOnly.code).toBe(0);
       expect(readOnly.executed).toEqual(['one', 'two']);
-      expect(storeEntries(defaultStore)).toEqual([]);
+      expect(listStoreEntries(defaultStore)).toEqual([]);
 
       // A read-write run (the plain config) stores; the options are not part of the key.
       const readWrite = await project.run();
       expect(readWrite.executed).toEqual(['one', 'two']);
       // (Stored under its action key, and under its content key too.)
-      expect(storeEntries(defaultStore).length).toBeGreaterThanOrEqual(2);
+      expect(listStoreEntries(defaultStore).length).toBeGreaterThanOrEqual(2);
 
       const replayed = await project.run(['--config', 'jest.read.config.js']);
       expect(replayed.code).toBe(0);
@@ -94,8 +86,8 @@ describe('options', () => {
       const store = path.join(makeTempDir('jrc-store-'), 'shared-store');
       const first = await project.run([], {env: {JEST_RUNNER_CACHE_DIR: store}});
       expect(first.code).toBe(0);
-      expect(storeEntries(store).length).toBeGreaterThanOrEqual(2);
-      expect(storeEntries(defaultStore)).toEqual([]);
+      expect(listStoreEntries(store).length).toBeGreaterThanOrEqual(2);
+      expect(listStoreEntries(defaultStore)).toEqual([]);
 
       const second = await project.run([], {env: {JEST_RUNNER_CACHE_DIR: store}});
       expect(second.executed).toEqual([]);

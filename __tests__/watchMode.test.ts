@@ -1,6 +1,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import {FixtureProject, JEST_BINS} from './helpers/fixtureProject';
+import {listStoreEntries} from './helpers/cacheStore';
 import {count, JestProcess, readExecuted, readReport} from './helpers/jestProcess';
 
 // `jest --watchAll` builds a new runner per rerun (DESIGN.md section 5). An edit must rerun
@@ -23,15 +24,6 @@ function listFiles(dir: string, skip: string[] = []): Record<string, number> {
   };
   walk(dir);
   return files;
-}
-
-/** Entry files of a store: `<dir>/<2 hex>/<64 hex>`. */
-function storeEntries(dir: string): string[] {
-  if (!fs.existsSync(dir)) return [];
-  return fs
-    .readdirSync(dir)
-    .filter(shard => /^[0-9a-f]{2}$/.test(shard))
-    .flatMap(shard => fs.readdirSync(path.join(dir, shard)).filter(name => /^[0-9a-f]{64}$/.test(name)));
 }
 
 /**
@@ -86,7 +78,7 @@ describe('watch mode', () => {
     // The store is in Jest's cacheDirectory, outside the project, and holds the entries.
     const store = path.join(project.cacheDir, 'jest-runner-cache');
     expect(path.relative(project.dir, store).startsWith('..')).toBe(true);
-    expect(storeEntries(store).length).toBeGreaterThanOrEqual(4);
+    expect(listStoreEntries(store).length).toBeGreaterThanOrEqual(4);
     // Nothing was written into the project except the edit.
     const after = listFiles(project.dir);
     expect(Object.keys(after).sort()).toEqual(Object.keys(before).sort());
@@ -105,7 +97,7 @@ describe('watch mode', () => {
     expect(second.executed).toEqual(['t3']);
     expect(exited).toBe(false);
     expect(runs).toBe(2);
-    expect(storeEntries(path.join(cacheDirectory, 'jest-runner-cache')).length).toBeGreaterThanOrEqual(4);
+    expect(listStoreEntries(path.join(cacheDirectory, 'jest-runner-cache')).length).toBeGreaterThanOrEqual(4);
   });
 
   test('a report file inside the project does not make the watch loop', async () => {

@@ -8,9 +8,8 @@ export function storeDir(cacheDir: string): string {
   return path.join(cacheDir, 'jest-runner-cache');
 }
 
-/** Entry files of the local store: `<store>/<2 hex>/<64 hex>` (temp files excluded). */
-export function listEntries(cacheDir: string): string[] {
-  const root = storeDir(cacheDir);
+/** Entry files of a store folder: `<store>/<2 hex>/<64 hex>` (temp files excluded). */
+export function listStoreEntries(root: string): string[] {
   const entries: string[] = [];
   const shards = fs.existsSync(root) ? fs.readdirSync(root) : [];
   for (const shard of shards.sort()) {
@@ -22,6 +21,11 @@ export function listEntries(cacheDir: string): string[] {
     }
   }
   return entries;
+}
+
+/** Entry files of the runner's default store for a Jest cacheDirectory. */
+export function listEntries(cacheDir: string): string[] {
+  return listStoreEntries(storeDir(cacheDir));
 }
 
 export interface DecodedEntry {
