@@ -88,14 +88,13 @@ export class CachingRunner {
   async runTests(tests: Test[], watcher: TestWatcher, options: TestRunnerOptions): Promise<void> {
     const report = new RunReport();
     if (this.#options.report) this.checkReportPath(this.#options.report, tests);
-    const stores = new Map<string, LocalStore>();
+    const stores = new Map<Config.ProjectConfig, LocalStore>();
     const storeFor = (config: Config.ProjectConfig) => {
-      const dir = this.storeDir(config);
-      let store = stores.get(dir);
-      if (!store) stores.set(dir, (store = new LocalStore(dir)));
+      let store = stores.get(config);
+      if (!store) stores.set(config, (store = new LocalStore(this.storeDir(config))));
       return store;
     };
-    const hashDir = tests.length > 0 ? this.storeDir(tests[0].context.config) : undefined;
+    const hashDir = tests.length > 0 ? storeFor(tests[0].context.config).dir : undefined;
     const hasher = new FileHasher(hashDir ? loadHashTable(hashDir) : new Map());
 
     const runBypass =
@@ -103,35 +102,49 @@ export class CachingRunner {
     const projects = new Map<TestContext, ProjectKeys>();
     const planned: PlannedTest[] = [];
     for (const test of tests) {
-      if (runBypass) {
+      const bypass = (reason: string) => {
         const relative = relativePath(test.context.config.rootDir, test.path);
-        planned.push({test, outcome: {path: relative, outcome: 'bypass', reason: runBypass}});
+        planned.push({test, outcome: {path: relative, outcome: 'bypass', reason}});
+      };
+      if (runBypass) {
+        bypass(runBypass);
         continue;
       }
-      let project = projects.get(test.context);
-      if (!project) {
-        project = await ProjectKeys.create(test.context, hasher, this.globalConfig, this.#options);
-        projects.set(test.context, project);
+      // When in doubt, run: a test that cannot be keyed is run, never failed by the cache.
+      try {
+        let project = projects.get(test.context);
+        if (!project) {
+          project = await ProjectKeys.create(test.context, hasher, this.globalConfig, this.#options);
+          projects.set(test.context, project);
+        }
+        const store = storeFor(test.context.config);
+        planned.push(
+          project.plan(
+            test,
+            canRead(this.#options.mode) ? store : undefined,
+            canWrite(this.#options.mode) ? store : undefined,
+          ),
+        );
+      } catch (error) {
+        if (error instanceof OptionError) throw error;
+        bypass(`cannot compute its key: ${(error as Error).message}`);
       }
-      const store = storeFor(test.context.config);
-      planned.push(
-        project.plan(
-          test,
-          canRead(this.#options.mode) ? store : undefined,
-          canWrite(this.#options.mode) ? store : undefined,
-        ),
-      );
     }
 
     for (const [context, project] of projects) {
       const misses = planned.filter(p => p.key && !p.hit && p.test.context === context);
       if (misses.length === 0) continue;
       const store = storeFor(context.config);
-      await project.planContent(
-        misses,
-        canRead(this.#options.mode) ? store : undefined,
-        canWrite(this.#options.mode) ? store : undefined,
-      );
+      try {
+        await project.planContent(
+          misses,
+          canRead(this.#options.mode) ? store : undefined,
+          canWrite(this.#options.mode) ? store : undefined,
+        );
+      } catch (error) {
+        // Stage 2 only adds hits: without it the misses simply run.
+        for (const p of misses) p.outcome.reason = `content key failed: ${(error as Error).message}`;
+      }
     }
 
     // Hits first: they take milliseconds, and a reporter shows them at once.
@@ -282,19 +295,27 @@ export class CachingRunner {
     report: RunReport,
     hasher: FileHasher,
     hashDir: string | undefined,
-    stores: Map<string, LocalStore>,
+    stores: Map<Config.ProjectConfig, LocalStore>,
   ): void {
     try {
       if (hashDir && hasher.hasNewEntries) saveHashTable(hashDir, hasher.table);
       if (canWrite(this.#options.mode)) {
-        for (const store of stores.values()) {
+        for (const store of new Set(stores.values())) {
           store.trim(this.#options.maxAgeDays, this.#options.maxSizeMb * 1024 * 1024);
         }
       }
     } catch {
       // The cache is an optimization: failing to maintain it never fails the run.
     }
-    if (this.#options.report) report.write(this.#options.report);
+    if (this.#options.report) {
+      try {
+        report.write(this.#options.report);
+      } catch (error) {
+        process.stderr.write(
+          `jest-runner-cache: cannot write the report (option "report", env JEST_RUNNER_CACHE_REPORT): ${(error as Error).message}\n`,
+        );
+      }
+    }
     process.stderr.write(`${report.closingLine()}\n`);
   }
 }
