@@ -413,10 +413,24 @@ function main() {
   log(`bench in ${work}: jest ${jestVersion}, node ${process.version}, ${os.cpus().length} CPUs, ${args.runs} runs each`);
   const loadAtStart = os.loadavg().map(l => l.toFixed(2)).join(' ');
   const revision = runnerRevision();
+  const meta = {
+    runner: revision,
+    jest: jestVersion,
+    node: process.version,
+    platform: `${os.platform()}/${os.arch()}`,
+    cpus: os.cpus().length,
+    runs: args.runs,
+    seed: args.seed,
+  };
   const rows = [];
   try {
     args.runnerDir = snapshotRunner(work);
-    for (const n of args.suites) rows.push(benchSize(n, args, work, log));
+    for (const n of args.suites) {
+      rows.push(benchSize(n, args, work, log));
+      // Each size takes minutes: show (and save) what is done so far.
+      if (args.suites.length > 1) log(`\n${table(rows.slice(-1))}\n`);
+      if (args.json) writeJson(args.json, {...meta, partial: rows.length < args.suites.length, sizes: rows});
+    }
   } finally {
     if (!args.keep) fs.rmSync(work, {recursive: true, force: true});
     else log(`kept ${work}`);
@@ -448,21 +462,14 @@ function main() {
     }
   }
   if (args.json) {
-    const out = {
-      runner: revision,
-      jest: jestVersion,
-      node: process.version,
-      platform: `${os.platform()}/${os.arch()}`,
-      cpus: os.cpus().length,
-      loadAverage: {start: loadAtStart, end: load},
-      runs: args.runs,
-      seed: args.seed,
-      sizes: rows,
-    };
-    fs.mkdirSync(path.dirname(args.json), {recursive: true});
-    fs.writeFileSync(args.json, `${JSON.stringify(out, null, 2)}\n`);
+    writeJson(args.json, {...meta, loadAverage: {start: loadAtStart, end: load}, sizes: rows});
     log(`wrote ${args.json}`);
   }
+}
+
+function writeJson(file, out) {
+  fs.mkdirSync(path.dirname(file), {recursive: true});
+  fs.writeFileSync(file, `${JSON.stringify(out, null, 2)}\n`);
 }
 
 try {
