@@ -97,9 +97,31 @@ export class CachingRunner {
     const hashDir = tests.length > 0 ? storeFor(tests[0].context.config).dir : undefined;
     const hasher = new FileHasher(hashDir ? loadHashTable(hashDir) : new Map());
 
+    const projects = new Map<TestContext, ProjectKeys>();
+    const planned = await report.time('actionKeysMs', () =>
+      this.planActionKeys(tests, projects, hasher, storeFor),
+    );
+    await report.time('contentKeysMs', () => this.planContentKeys(planned, projects, storeFor));
+    // Hits first: they take milliseconds, and a reporter shows them at once.
+    await report.time('replayMs', () => this.replayHits(planned, watcher));
+
+    const misses = planned.filter(p => !p.hit);
+    if (misses.length > 0 && !watcher.isInterrupted()) {
+      await this.runMisses(misses, watcher, options, hasher, storeFor);
+    }
+    for (const p of planned) report.add(p.outcome);
+    this.finish(report, hasher, hashDir, stores);
+  }
+
+  /** Stage 1 for every test file: its action key, and a lookup where the mode reads. */
+  private async planActionKeys(
+    tests: Test[],
+    projects: Map<TestContext, ProjectKeys>,
+    hasher: FileHasher,
+    storeFor: (config: Config.ProjectConfig) => LocalStore,
+  ): Promise<PlannedTest[]> {
     const runBypass =
       this.#options.mode === 'off' ? 'cache mode is off' : runBypassReason(this.globalConfig);
-    const projects = new Map<TestContext, ProjectKeys>();
     const planned: PlannedTest[] = [];
     for (const test of tests) {
       const bypass = (reason: string) => {
@@ -130,7 +152,15 @@ export class CachingRunner {
         bypass(`cannot compute its key: ${(error as Error).message}`);
       }
     }
+    return planned;
+  }
 
+  /** Stage 2 for the stage-1 misses, one bundling call per project. */
+  private async planContentKeys(
+    planned: PlannedTest[],
+    projects: Map<TestContext, ProjectKeys>,
+    storeFor: (config: Config.ProjectConfig) => LocalStore,
+  ): Promise<void> {
     for (const [context, project] of projects) {
       const misses = planned.filter(p => p.key && !p.hit && p.test.context === context);
       if (misses.length === 0) continue;
@@ -146,21 +176,15 @@ export class CachingRunner {
         for (const p of misses) p.outcome.reason = `content key failed: ${(error as Error).message}`;
       }
     }
+  }
 
-    // Hits first: they take milliseconds, and a reporter shows them at once.
+  private async replayHits(planned: PlannedTest[], watcher: TestWatcher): Promise<void> {
     for (const p of planned) {
       if (!p.hit) continue;
       if (watcher.isInterrupted()) break;
       await replaySuite(this.#emitter, p.test, p.hit, this.globalConfig);
       process.stderr.write(`(cached) ${p.outcome.path}\n`);
     }
-
-    const misses = planned.filter(p => !p.hit);
-    if (misses.length > 0 && !watcher.isInterrupted()) {
-      await this.runMisses(misses, watcher, options, hasher, storeFor);
-    }
-    for (const p of planned) report.add(p.outcome);
-    this.finish(report, hasher, hashDir, stores);
   }
 
   /** In watch mode a report written into a watched folder would start the next run, forever. */
