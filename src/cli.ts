@@ -3,7 +3,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import {explainDifferences} from './explain/explain';
-import {isManifest, manifestKey} from './explain/manifest';
+import {readManifest} from './explain/manifest';
 import {LocalStore} from './store/localStore';
 
 const USAGE = `usage: jest-runner-cache explain <test file> [--cacheDirectory <dir>]
@@ -42,8 +42,8 @@ function main(argv: string[]): number {
   } catch {
     // a deleted test file: explain its last pass all the same
   }
-  const manifest = new LocalStore(storeDir).get(manifestKey(testPath));
-  if (!isManifest(manifest)) {
+  const manifest = readManifest(new LocalStore(storeDir), testPath);
+  if (!manifest) {
     console.log(`${file}: no stored pass in ${storeDir}, so the next run runs it.`);
     return 0;
   }

@@ -1,6 +1,6 @@
 import * as path from 'path';
 import {FileHasher} from '../key/fileHasher';
-import {inputLines} from '../key/runtimeInputs';
+import {CurrentInputs} from '../key/runtimeInputs';
 import type {Manifest} from './manifest';
 
 /** `rel/path=hash` key lines among the project parts and the test's own lines. */
@@ -23,7 +23,9 @@ function fileLines(manifest: Manifest): string[] {
  * runtime inputs are rechecked; the project config, CLI flags and package versions need
  * Jest itself, so when nothing here differs they are what is left to suspect.
  */
-export function explainDifferences(manifest: Manifest, hasher = new FileHasher(new Map())): string[] {
+export function explainDifferences(manifest: Manifest): string[] {
+  const current = new CurrentInputs(new FileHasher());
+  const hasher = current.hasher;
   const differences: string[] = [];
   for (const line of new Set(fileLines(manifest))) {
     const at = line.lastIndexOf('=');
@@ -43,7 +45,7 @@ export function explainDifferences(manifest: Manifest, hasher = new FileHasher(n
     differences.push(`Node.js: ${manifest.node} then, ${process.version} now`);
   }
   const before = new Set(manifest.inputLines);
-  for (const line of inputLines(manifest.inputs, manifest.rootDir, hasher)) {
+  for (const line of current.lines(manifest.inputs, manifest.rootDir)) {
     if (before.has(line)) continue;
     // Show what was read, not the value or hash it has now.
     const what = line.startsWith('env ') ? line.slice(0, line.indexOf('=')) : line.split(' ').slice(0, 2).join(' ');

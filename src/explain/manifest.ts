@@ -24,13 +24,22 @@ export interface Manifest {
   inputLines: string[];
 }
 
-export function manifestKey(testPath: string): string {
-  return sha256(`manifest\0${testPath}`);
+function manifestKey(testPath: string, resultKey: string): string {
+  return sha256(`manifest\0${testPath}\0${resultKey}`);
+}
+
+/** The manifest of the last pass stored or replayed for a test file, if any. */
+export function readManifest(store: LocalStore, testPath: string): Manifest | undefined {
+  const resultKey = store.explainIndex.map.get(testPath);
+  if (!resultKey) return undefined;
+  const manifest = store.get(manifestKey(testPath, resultKey));
+  return isManifest(manifest) ? manifest : undefined;
 }
 
 /**
  * Records which stored pass a test file's next explain describes: the one just stored or
- * replayed. Written only when that changes, so a run replaying everything writes nothing.
+ * replayed. The store's explain index (one file, read once per run) names it, so a run
+ * replaying the same passes as last time writes nothing.
  */
 export function updateManifest(
   store: LocalStore,
@@ -40,10 +49,8 @@ export function updateManifest(
   found: Found,
   resultKey: string,
 ): void {
-  const at = manifestKey(testPath);
-  const current = store.get(at);
-  if (isManifest(current) && current.resultKey === resultKey) return;
-  store.put(at, {
+  if (store.explainIndex.map.get(testPath) === resultKey) return;
+  store.put(manifestKey(testPath, resultKey), {
     kind: 'manifest',
     resultKey,
     testPath,
@@ -56,6 +63,7 @@ export function updateManifest(
     inputs: found.inputs,
     inputLines: found.lines,
   } satisfies Manifest);
+  store.explainIndex.set(testPath, resultKey);
 }
 
 export function isManifest(value: unknown): value is Manifest {

@@ -1,6 +1,6 @@
 import {decode} from '@jridgewell/sourcemap-codec';
 import type {Test} from '@jest/test-result';
-import * as esbuild from 'esbuild';
+import type * as Esbuild from 'esbuild';
 import * as fs from 'fs';
 import * as path from 'path';
 import type {ActionKey} from './actionKey';
@@ -46,7 +46,7 @@ export async function contentKeys(
         try {
           for (const [entry, b] of await bundle(keys, [test.path], unresolved)) bundles.set(entry, b);
         } catch (error) {
-          const first = (error as esbuild.BuildFailure).errors?.[0];
+          const first = (error as Esbuild.BuildFailure).errors?.[0];
           const where = first?.location ? `${first.location.file}:${first.location.line}: ` : '';
           results.set(test, {reason: `cannot bundle: ${where}${first?.text ?? String(error)}`});
         }
@@ -92,6 +92,9 @@ async function bundle(
 ): Promise<Map<string, Bundle>> {
   const rootDir = keys.rootDir;
   const resolver = keys.context.resolver;
+  // Loaded on first use: a run that replays everything never bundles.
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const esbuild = require('esbuild') as typeof Esbuild;
   const result = await esbuild.build({
     entryPoints,
     absWorkingDir: rootDir,
@@ -159,7 +162,7 @@ async function bundle(
  * Every file esbuild read for one entry, tree-shaken or not: the import graph from the
  * entry in the metafile (an output's own `inputs` omit files that contributed no code).
  */
-function readFrom(metafile: esbuild.Metafile, entry: string, rootDir: string): Set<string> {
+function readFrom(metafile: Esbuild.Metafile, entry: string, rootDir: string): Set<string> {
   const seen = new Set<string>();
   const stack = [entry];
   while (stack.length > 0) {

@@ -1,5 +1,6 @@
 import {createHash} from 'crypto';
 import * as fs from 'fs';
+import type {PersistedTable} from '../store/persistedTable';
 import {signatureOf, type FileSignature} from './signature';
 import {NO_FACTS, scanSource, type SourceFacts} from './sourceFacts';
 
@@ -36,9 +37,9 @@ export function currentSignature(file: string): FileSignature | null {
  */
 export class FileHasher {
   private readonly thisRun = new Map<string, Fingerprint>();
-  private dirty = false;
 
-  constructor(readonly table: Map<string, PersistedFingerprint>) {}
+  /** `persisted` keeps hashes across runs; without it, hashes last one run. */
+  constructor(private readonly persisted?: PersistedTable<PersistedFingerprint>) {}
 
   fingerprint(file: string): Fingerprint {
     let fp = this.thisRun.get(file);
@@ -65,10 +66,6 @@ export class FileHasher {
     return this.compute(file).hash === fp.hash;
   }
 
-  get hasNewEntries(): boolean {
-    return this.dirty;
-  }
-
   private compute(file: string): Fingerprint {
     let stat: fs.Stats;
     try {
@@ -78,7 +75,7 @@ export class FileHasher {
     }
     const signature = signatureOf(stat);
     if (stat.isDirectory()) return {signature, hash: 'directory', ...NO_FACTS};
-    const known = this.table.get(file);
+    const known = this.persisted?.map.get(file);
     if (known && known[0] === signature && typeof known[2] === 'object') {
       return {signature, hash: known[1], ...known[2]};
     }
@@ -90,10 +87,7 @@ export class FileHasher {
     }
     const hash = sha256(content);
     const facts = scanSource(file, content.toString('utf8'));
-    if (stat.mtimeMs < Date.now() - 2000) {
-      this.table.set(file, [signature, hash, facts]);
-      this.dirty = true;
-    }
+    if (stat.mtimeMs < Date.now() - 2000) this.persisted?.set(file, [signature, hash, facts]);
     return {signature, hash, ...facts};
   }
 }

@@ -4,6 +4,7 @@ import * as path from 'path';
 import {jestPackageVersion} from '../jestModules';
 import {DependencyGraph} from './dependencyGraph';
 import type {FileHasher} from './fileHasher';
+import type {PersistedTable} from '../store/persistedTable';
 import {PackageFingerprints} from './packages';
 
 /**
@@ -31,10 +32,11 @@ export class KeyContext {
   constructor(
     readonly context: TestContext,
     readonly hasher: FileHasher,
+    packageTable?: PersistedTable<[string, string[]]>,
   ) {
     this.rootDir = context.config.rootDir;
     this.graph = new DependencyGraph(context, hasher);
-    this.packages = new PackageFingerprints(this.rootDir);
+    this.packages = new PackageFingerprints(this.rootDir, packageTable);
   }
 
   private readonly packageJsonByDir = new Map<string, string | null>();
@@ -55,9 +57,16 @@ export class KeyContext {
     return relativePath(this.rootDir, file);
   }
 
+  private readonly fileLines = new Map<string, string>();
+
   /** One key line for a file: relative path and content hash ("-" when missing). */
   fileLine(file: string): string {
-    return `${this.relative(file)}=${this.hasher.hash(file) ?? '-'}`;
+    let line = this.fileLines.get(file);
+    if (line === undefined) {
+      line = `${this.relative(file)}=${this.hasher.hash(file) ?? '-'}`;
+      this.fileLines.set(file, line);
+    }
+    return line;
   }
 
   fingerprintModules(roots: readonly string[]): ModuleFingerprint {

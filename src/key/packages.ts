@@ -1,7 +1,10 @@
 import * as fs from 'fs';
 import * as path from 'path';
+import type {PersistedTable} from '../store/persistedTable';
+import {currentSignature} from './fileHasher';
 
 const NODE_MODULES = `${path.sep}node_modules${path.sep}`;
+const LOCKFILES = ['package-lock.json', 'npm-shrinkwrap.json', 'pnpm-lock.yaml', 'yarn.lock', 'bun.lock'];
 
 export function isInNodeModules(file: string): boolean {
   return file.includes(NODE_MODULES);
@@ -41,7 +44,17 @@ export class PackageFingerprints {
   private readonly closures = new Map<string, string[]>();
   private lock: LockIndex | null | undefined;
 
-  constructor(private readonly rootDir: string) {}
+  private lockSignature: string | null | undefined;
+
+  /**
+   * `persisted` keeps each package's closure across runs, keyed by its package.json and
+   * the lockfile: a dependency changes version only through an install, which rewrites
+   * the lockfile (and the files a test loads from node_modules are runtime inputs too).
+   */
+  constructor(
+    private readonly rootDir: string,
+    private readonly persisted?: PersistedTable<[string, string[]]>,
+  ) {}
 
   /** Sorted fingerprints of the package holding `file` and everything it depends on. */
   forFile(file: string): string[] {
@@ -52,6 +65,13 @@ export class PackageFingerprints {
   forPackage(dir: string): string[] {
     const cached = this.closures.get(dir);
     if (cached) return cached;
+    const lock = this.lockfileSignature();
+    const signature = lock && `${currentSignature(path.join(dir, 'package.json'))}|${lock}`;
+    const known = signature ? this.persisted?.map.get(dir) : undefined;
+    if (known && known[0] === signature) {
+      this.closures.set(dir, known[1]);
+      return known[1];
+    }
     const seen = new Set<string>();
     const queue = [dir];
     while (queue.length > 0) {
@@ -72,6 +92,7 @@ export class PackageFingerprints {
     }
     const result = [...seen].map(d => this.describe(d)).sort();
     this.closures.set(dir, result);
+    if (signature) this.persisted?.set(dir, [signature, result]);
     return result;
   }
 
@@ -90,10 +111,15 @@ export class PackageFingerprints {
   private manifest(dir: string): Manifest | null {
     let manifest = this.manifests.get(dir);
     if (manifest === undefined) {
-      try {
-        manifest = JSON.parse(fs.readFileSync(path.join(dir, 'package.json'), 'utf8')) as Manifest;
-      } catch {
-        manifest = null;
+      const file = path.join(dir, 'package.json');
+      manifest = null;
+      // Most candidates of the node_modules walk do not exist: check before a throwing read.
+      if (fs.existsSync(file)) {
+        try {
+          manifest = JSON.parse(fs.readFileSync(file, 'utf8')) as Manifest;
+        } catch {
+          // unreadable or not JSON: treated as absent
+        }
       }
       this.manifests.set(dir, manifest);
     }
@@ -111,6 +137,19 @@ export class PackageFingerprints {
       const parent = path.dirname(dir);
       if (parent === dir) return undefined;
       dir = parent;
+    }
+  }
+
+  /** Signature of the nearest lockfile of any package manager; null when there is none. */
+  private lockfileSignature(): string | null {
+    if (this.lockSignature !== undefined) return this.lockSignature;
+    this.lockSignature = null;
+    for (let dir = this.rootDir; ; dir = path.dirname(dir)) {
+      for (const name of LOCKFILES) {
+        const signature = currentSignature(path.join(dir, name));
+        if (signature) return (this.lockSignature = `${name}:${signature}`);
+      }
+      if (path.dirname(dir) === dir) return null;
     }
   }
 

@@ -44,26 +44,55 @@ export function changedDuringRun(recording: Recording, keyFiles: Set<string>): s
   )?.[0];
 }
 
-function listing(dir: string, recursive: boolean): string {
-  try {
-    return fs.readdirSync(dir, {recursive}).map(String).sort().join('\n');
-  } catch {
-    return 'absent';
-  }
-}
+/**
+ * The current state of runtime inputs, for one run: file hashes come from the run's
+ * hasher; env values and folder listings are memoized too, since most tests of a project
+ * read the same variables (Jest's own modules read dozens at load).
+ */
+export class CurrentInputs {
+  private readonly env = new Map<string, string>();
+  private readonly listings = new Map<string, string>();
 
-/** One line per input, as it is now: content hash, folder listing, or env value. */
-export function inputLines(list: InputList, rootDir: string, hasher: FileHasher): string[] {
-  const lines = list.files.map(([relative, kind]) => {
-    const file = path.resolve(rootDir, relative);
-    const now =
-      kind === 'list' || kind === 'tree' ? listing(file, kind === 'tree') : (hasher.hash(file) ?? 'absent');
-    return `${relative} ${kind} ${now}`;
-  });
-  const names =
-    list.env === '*' ? Object.keys(process.env).filter(n => !VOLATILE_ENV.has(n)).sort() : list.env;
-  for (const name of names) lines.push(`env ${name}=${process.env[name] ?? '<unset>'}`);
-  return lines;
+  constructor(readonly hasher: FileHasher) {}
+
+  /** One line per input, as it is now: content hash, folder listing, or env value. */
+  lines(list: InputList, rootDir: string): string[] {
+    const lines = list.files.map(([relative, kind]) => {
+      const file = path.resolve(rootDir, relative);
+      const now =
+        kind === 'list' || kind === 'tree'
+          ? this.listing(file, kind === 'tree')
+          : (this.hasher.hash(file) ?? 'absent');
+      return `${relative} ${kind} ${now}`;
+    });
+    const names =
+      list.env === '*' ? Object.keys(process.env).filter(n => !VOLATILE_ENV.has(n)).sort() : list.env;
+    for (const name of names) lines.push(this.envLine(name));
+    return lines;
+  }
+
+  private envLine(name: string): string {
+    let line = this.env.get(name);
+    if (line === undefined) {
+      line = `env ${name}=${process.env[name] ?? '<unset>'}`;
+      this.env.set(name, line);
+    }
+    return line;
+  }
+
+  private listing(dir: string, recursive: boolean): string {
+    const at = `${recursive ? 'tree' : 'list'}:${dir}`;
+    let names = this.listings.get(at);
+    if (names === undefined) {
+      try {
+        names = fs.readdirSync(dir, {recursive}).map(String).sort().join('\n');
+      } catch {
+        names = 'absent';
+      }
+      this.listings.set(at, names);
+    }
+    return names;
+  }
 }
 
 /** The second step of a lookup: the stage key combined with the inputs' current state. */

@@ -1,30 +1,21 @@
 import type {TestResult} from '@jest/test-result';
 
 /** Stands for the project's rootDir inside stored results; restored on replay. */
-const ROOT_TOKEN = '\u0000rootDir\u0000';
+const ROOT_TOKEN = '<jest-runner-cache:rootDir>';
 
-function mapStrings(value: unknown, map: (s: string) => string): unknown {
-  if (typeof value === 'string') return map(value);
-  if (Array.isArray(value)) return value.map(v => mapStrings(v, map));
-  if (value && typeof value === 'object') {
-    const out: Record<string, unknown> = {};
-    for (const [k, v] of Object.entries(value)) out[k] = mapStrings(v, map);
-    return out;
-  }
-  return value;
-}
+/** A string as it appears inside JSON text (quotes and backslashes escaped). */
+const inJson = (s: string) => JSON.stringify(s).slice(1, -1);
 
 /**
- * A result as stored: JSON-safe, with every occurrence of rootDir (test path, console
+ * A result as stored: its JSON text, with every occurrence of rootDir (test path, console
  * origins, stack lines) replaced by a token, so a checkout in another folder replays it
- * with its own paths.
+ * with its own paths. Kept as text so a replay is one string replace and one parse.
  */
-export function toStoredResult(result: TestResult, rootDir: string): unknown {
-  const plain = JSON.parse(JSON.stringify(result)) as unknown;
-  return mapStrings(plain, s => s.split(rootDir).join(ROOT_TOKEN));
+export function toStoredResult(result: TestResult, rootDir: string): string {
+  return JSON.stringify(result).split(inJson(rootDir)).join(ROOT_TOKEN);
 }
 
 /** A fresh, path-restored copy for one replay (Jest mutates results it is given). */
-export function fromStoredResult(stored: unknown, rootDir: string): TestResult {
-  return mapStrings(stored, s => (s.includes(ROOT_TOKEN) ? s.split(ROOT_TOKEN).join(rootDir) : s)) as TestResult;
+export function fromStoredResult(stored: string, rootDir: string): TestResult {
+  return JSON.parse(stored.split(ROOT_TOKEN).join(inJson(rootDir))) as TestResult;
 }

@@ -5,12 +5,12 @@ import type {TestRunnerContext, TestRunnerOptions} from 'jest-runner';
 import type {TestWatcher} from 'jest-watcher';
 import * as fs from 'fs';
 import * as path from 'path';
-import {FileHasher} from '../key/fileHasher';
+import {FileHasher, type PersistedFingerprint} from '../key/fileHasher';
 import {relativePath} from '../key/keyContext';
 import {requireFromJest} from '../jestModules';
 import {canRead, canWrite, OptionError, resolveOptions, type RunnerOptions} from '../options';
 import {RunReport} from '../report/runReport';
-import {loadHashTable, saveHashTable} from '../store/hashTable';
+import {PersistedTable} from '../store/persistedTable';
 import {LocalStore} from '../store/localStore';
 import {replaySuite} from '../replay/replaySuite';
 import {ProjectKeys, type PlannedTest} from './projectKeys';
@@ -18,7 +18,7 @@ import {runBypassReason, whyNotStored} from './storePolicy';
 import {toStoredResult} from '../replay/storedResult';
 import type {StoredEntry} from '../store/storedEntry';
 import {save} from '../store/twoStep';
-import {changedDuringRun, inputLines, inputListOf} from '../key/runtimeInputs';
+import {changedDuringRun, CurrentInputs, inputListOf} from '../key/runtimeInputs';
 import {updateManifest} from '../explain/manifest';
 import type {Recording} from '../runtime/recording';
 import {RecordingSession} from '../runtime/recordingSession';
@@ -94,12 +94,17 @@ export class CachingRunner {
       if (!store) stores.set(config, (store = new LocalStore(this.storeDir(config))));
       return store;
     };
-    const hashDir = tests.length > 0 ? storeFor(tests[0].context.config).dir : undefined;
-    const hasher = new FileHasher(hashDir ? loadHashTable(hashDir) : new Map());
+    // Machine-local tables live in the first project's store.
+    const tableDir = tests.length > 0 ? storeFor(tests[0].context.config).dir : undefined;
+    const hashes = tableDir ? PersistedTable.load<PersistedFingerprint>(tableDir, 'file-hashes') : undefined;
+    const packageTable = tableDir
+      ? PersistedTable.load<[string, string[]]>(tableDir, 'package-closures')
+      : undefined;
+    const current = new CurrentInputs(new FileHasher(hashes));
 
     const projects = new Map<TestContext, ProjectKeys>();
     const planned = await report.time('actionKeysMs', () =>
-      this.planActionKeys(tests, projects, hasher, storeFor),
+      this.planActionKeys(tests, projects, current, packageTable, storeFor),
     );
     await report.time('contentKeysMs', () => this.planContentKeys(planned, projects, storeFor));
     // Hits first: they take milliseconds, and a reporter shows them at once.
@@ -107,17 +112,18 @@ export class CachingRunner {
 
     const misses = planned.filter(p => !p.hit);
     if (misses.length > 0 && !watcher.isInterrupted()) {
-      await this.runMisses(misses, watcher, options, hasher, storeFor);
+      await this.runMisses(misses, watcher, options, current, storeFor);
     }
     for (const p of planned) report.add(p.outcome);
-    this.finish(report, hasher, hashDir, stores);
+    this.finish(report, [hashes, packageTable], stores);
   }
 
   /** Stage 1 for every test file: its action key, and a lookup where the mode reads. */
   private async planActionKeys(
     tests: Test[],
     projects: Map<TestContext, ProjectKeys>,
-    hasher: FileHasher,
+    current: CurrentInputs,
+    packageTable: PersistedTable<[string, string[]]> | undefined,
     storeFor: (config: Config.ProjectConfig) => LocalStore,
   ): Promise<PlannedTest[]> {
     const runBypass =
@@ -136,7 +142,13 @@ export class CachingRunner {
       try {
         let project = projects.get(test.context);
         if (!project) {
-          project = await ProjectKeys.create(test.context, hasher, this.globalConfig, this.#options);
+          project = await ProjectKeys.create(
+            test.context,
+            current,
+            packageTable,
+            this.globalConfig,
+            this.#options,
+          );
           projects.set(test.context, project);
         }
         const store = storeFor(test.context.config);
@@ -220,7 +232,7 @@ export class CachingRunner {
     misses: PlannedTest[],
     watcher: TestWatcher,
     options: TestRunnerOptions,
-    hasher: FileHasher,
+    current: CurrentInputs,
     storeFor: (config: Config.ProjectConfig) => LocalStore,
   ): Promise<void> {
     const JestRunner = requireFromJest<{default: JestRunnerCtor}>('jest-runner').default;
@@ -242,7 +254,7 @@ export class CachingRunner {
         if (!p) return this.#emitter.emit(event, data);
         if (event === 'test-file-success' && session) {
           // Copy before forwarding: reporters delete `console` from the result.
-          this.store(p, rest[0] as TestResult, session.read(p.test), hasher, storeFor);
+          this.store(p, rest[0] as TestResult, session.read(p.test), current, storeFor);
         }
         return this.#emitter.emit(event, [p.test, ...rest] as Events[typeof event]);
       }),
@@ -275,7 +287,7 @@ export class CachingRunner {
     p: PlannedTest,
     result: TestResult,
     recording: Recording | undefined,
-    hasher: FileHasher,
+    current: CurrentInputs,
     storeFor: (config: Config.ProjectConfig) => LocalStore,
   ): void {
     if (!p.key) return;
@@ -293,7 +305,8 @@ export class CachingRunner {
     if (recording.spawned) return refuse(`it started ${recording.spawned}, whose reads are unknown`);
     const keyFiles = new Set(p.key.files);
     const changed =
-      p.key.files.find(file => !hasher.unchangedSince(file)) ?? changedDuringRun(recording, keyFiles);
+      p.key.files.find(file => !current.hasher.unchangedSince(file)) ??
+      changedDuringRun(recording, keyFiles);
     if (changed) return refuse(`${path.relative(rootDir, changed)} changed while the suite ran`);
     const entry: StoredEntry = {
       kind: 'result',
@@ -304,7 +317,7 @@ export class CachingRunner {
     const closure = new Set(p.key.closure);
     const exactly = new Set(p.key.files.filter(file => !closure.has(file)));
     const inputs = inputListOf(recording, rootDir, {exactly, asModules: closure});
-    const found = {entry, inputs, lines: inputLines(inputs, rootDir, hasher)};
+    const found = {entry, inputs, lines: current.lines(inputs, rootDir)};
     try {
       const store = storeFor(p.test.context.config);
       const resultKey = save(store, p.key.key, found);
@@ -317,12 +330,12 @@ export class CachingRunner {
 
   private finish(
     report: RunReport,
-    hasher: FileHasher,
-    hashDir: string | undefined,
+    tables: (PersistedTable<unknown> | undefined)[],
     stores: Map<Config.ProjectConfig, LocalStore>,
   ): void {
     try {
-      if (hashDir && hasher.hasNewEntries) saveHashTable(hashDir, hasher.table);
+      for (const table of tables) table?.save();
+      for (const store of new Set(stores.values())) store.explainIndex.save();
       if (canWrite(this.#options.mode)) {
         for (const store of new Set(stores.values())) {
           store.trim(this.#options.maxAgeDays, this.#options.maxSizeMb * 1024 * 1024);

@@ -3,7 +3,7 @@ import type {Config} from '@jest/types';
 import {actionKey, type ActionKey} from '../key/actionKey';
 import {contentKeys} from '../key/contentKey';
 import {contentKeyBlocker} from '../key/pureTransform';
-import type {FileHasher} from '../key/fileHasher';
+import type {CurrentInputs} from '../key/runtimeInputs';
 import {KeyContext} from '../key/keyContext';
 import {projectInputs, type ProjectInputs} from '../key/projectInputs';
 import {snapshotPaths} from '../key/snapshotPaths';
@@ -12,6 +12,7 @@ import {requireFromJest} from '../jestModules';
 import type {RunnerOptions} from '../options';
 import type {SuiteOutcome} from '../report/runReport';
 import type {LocalStore} from '../store/localStore';
+import type {PersistedTable} from '../store/persistedTable';
 import type {StoredEntry} from '../store/storedEntry';
 import {lookup, save, type Found} from '../store/twoStep';
 import {updateManifest} from '../explain/manifest';
@@ -35,6 +36,7 @@ type GlobMatcher = (path: string) => boolean;
 export class ProjectKeys {
   private constructor(
     private readonly keys: KeyContext,
+    private readonly current: CurrentInputs,
     private readonly inputs: ProjectInputs,
     private readonly snapshotPathOf: SnapshotPathOf,
     private readonly uncacheable: GlobMatcher | undefined,
@@ -43,11 +45,12 @@ export class ProjectKeys {
 
   static async create(
     context: TestContext,
-    hasher: FileHasher,
+    current: CurrentInputs,
+    packageTable: PersistedTable<[string, string[]]> | undefined,
     globalConfig: Config.GlobalConfig,
     options: RunnerOptions,
   ): Promise<ProjectKeys> {
-    const keys = new KeyContext(context, hasher);
+    const keys = new KeyContext(context, current.hasher, packageTable);
     const uncacheable =
       options.uncacheable.length > 0
         ? requireFromJest<{globsToMatcher(globs: string[]): GlobMatcher}>('jest-util').globsToMatcher(
@@ -56,6 +59,7 @@ export class ProjectKeys {
         : undefined;
     return new ProjectKeys(
       keys,
+      current,
       projectInputs(keys, globalConfig, options),
       await snapshotPaths(context.config),
       uncacheable,
@@ -80,7 +84,7 @@ export class ProjectKeys {
     const key = actionKey(this.keys, this.inputs, test, facts);
     if (key.problems.length > 0) return bypass(key.problems[0]);
     const planned: PlannedTest = {test, outcome: {path: relative, outcome: 'ran'}, key};
-    const found = read && lookup(read, key.key, this.keys.rootDir, this.keys.hasher);
+    const found = read && lookup(read, key.key, this.keys.rootDir, this.current);
     if (found) {
       planned.hit = found.entry;
       planned.outcome = {path: relative, outcome: 'hit-action', savedMs: found.entry.runtimeMs};
@@ -130,7 +134,7 @@ export class ProjectKeys {
         continue;
       }
       p.contentKey = content.key;
-      const found = read && lookup(read, content.key, this.keys.rootDir, this.keys.hasher);
+      const found = read && lookup(read, content.key, this.keys.rootDir, this.current);
       if (!found) continue;
       p.hit = found.entry;
       p.outcome = {path: p.outcome.path, outcome: 'hit-content', savedMs: found.entry.runtimeMs};

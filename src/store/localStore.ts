@@ -2,6 +2,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import {writeFileAtomic} from './atomicWrite';
 import {decodeEntry, encodeEntry} from './entryCodec';
+import {PersistedTable} from './persistedTable';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 
@@ -11,7 +12,15 @@ const DAY_MS = 24 * 60 * 60 * 1000;
  * and a corrupt or unreadable one is removed and reported as a miss.
  */
 export class LocalStore {
+  private index: PersistedTable<string> | undefined;
+
   constructor(readonly dir: string) {}
+
+  /** Test file -> key of the result its explain manifest describes (see explain/manifest). */
+  get explainIndex(): PersistedTable<string> {
+    this.index ??= PersistedTable.load<string>(this.dir, 'explain-index');
+    return this.index;
+  }
 
   private pathOf(key: string): string {
     return path.join(this.dir, key.slice(0, 2), key);
@@ -20,22 +29,32 @@ export class LocalStore {
   get(key: string): unknown {
     const file = this.pathOf(key);
     let data: string;
+    let modified: number;
     try {
-      data = fs.readFileSync(file, 'utf8');
+      const fd = fs.openSync(file, 'r');
+      try {
+        const stat = fs.fstatSync(fd);
+        modified = stat.mtimeMs;
+        data = fs.readFileSync(fd, 'utf8');
+      } finally {
+        fs.closeSync(fd);
+      }
     } catch {
       return undefined;
     }
     const value = decodeEntry(data);
     if (value === undefined) {
-      fs.rmSync(file, {force: true});
+      fs.rmSync(file, {recursive: true, force: true});
       return undefined;
     }
-    // Mark the entry as used, for trimming by age.
-    const now = new Date();
-    try {
-      fs.utimesSync(file, now, now);
-    } catch {
-      // read-only stores still serve hits
+    // Mark the entry as used, for trimming by age (a day's precision is plenty).
+    if (Date.now() - modified > DAY_MS / 2) {
+      const now = new Date();
+      try {
+        fs.utimesSync(file, now, now);
+      } catch {
+        // read-only stores still serve hits
+      }
     }
     return value;
   }

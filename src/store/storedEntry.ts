@@ -5,8 +5,8 @@ export interface StoredEntry {
   testPath: string;
   /** How long the suite ran when it was stored: the time a replay saves. */
   runtimeMs: number;
-  /** The TestResult with rootDir replaced by a token (see replay/storedResult). */
-  result: unknown;
+  /** The TestResult's JSON text, rootDir replaced by a token (see replay/storedResult). */
+  result: string;
 }
 
 /** Guards against entries written by another format or tool: those are misses. */
@@ -18,8 +18,6 @@ export function isStoredEntry(value: unknown): value is StoredEntry {
     v.kind === 'result' &&
     typeof v.testPath === 'string' &&
     typeof v.runtimeMs === 'number' &&
-    typeof v.result === 'object' &&
-    v.result !== null &&
-    Array.isArray((v.result as {testResults?: unknown}).testResults)
+    typeof v.result === 'string'
   );
 }

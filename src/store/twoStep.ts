@@ -1,5 +1,4 @@
-import type {FileHasher} from '../key/fileHasher';
-import {inputLines, resultKey, type InputList} from '../key/runtimeInputs';
+import {resultKey, type CurrentInputs, type InputList} from '../key/runtimeInputs';
 import type {LocalStore} from './localStore';
 import {isStoredEntry, type StoredEntry} from './storedEntry';
 
@@ -20,7 +19,7 @@ function isInputsEntry(value: unknown): value is InputsEntry {
 export interface Found {
   entry: StoredEntry;
   inputs: InputList;
-  /** The inputs' current state, one line each (see inputLines). */
+  /** The inputs' current state, one line each (see CurrentInputs). */
   lines: string[];
 }
 
@@ -32,11 +31,11 @@ export function lookup(
   store: LocalStore,
   stageKey: string,
   rootDir: string,
-  hasher: FileHasher,
+  current: CurrentInputs,
 ): (Found & {resultKey: string}) | undefined {
   const first = store.get(stageKey);
   if (!isInputsEntry(first)) return undefined;
-  const lines = inputLines(first.inputs, rootDir, hasher);
+  const lines = current.lines(first.inputs, rootDir);
   const key = resultKey(stageKey, lines);
   const entry = store.get(key);
   return isStoredEntry(entry) ? {entry, inputs: first.inputs, lines, resultKey: key} : undefined;
