@@ -280,7 +280,8 @@ export class CachingRunner {
       exclude.add(config.cacheDirectory);
       exclude.add(storeFor(config).dir);
     }
-    return new RecordingSession({include: [...include], exclude: [...exclude]});
+    const endFilesDir = path.join(storeFor(storable[0].test.context.config).dir, 'recorder');
+    return new RecordingSession({include: [...include], exclude: [...exclude]}, endFilesDir);
   }
 
   private store(

@@ -1,6 +1,6 @@
 /**
- * The end of a recording: a generated setupFilesAfterEnv entry calls `flushInto` with its
- * sandbox `require`. When the test file is done, the flush adds the modules the test loaded (Jest's
+ * The end of a recording: a project's generated end file (see RecordingSession) calls
+ * `endRecording` with its sandbox `require`. When the test file is done, the flush adds the modules the test loaded (Jest's
  * require.cache lists its module registry: this catches computed requires and patched
  * packages), writes the recording where the runner reads it, and undoes the patches.
  */
@@ -8,7 +8,7 @@
 import fs = require('fs');
 import * as path from 'path';
 import {createHash} from 'crypto';
-import {ACTIVE, type ActiveRecording} from './recording';
+import {ACTIVE, RECORDING_ENV, type ActiveRecording, type RecordingSetup} from './recording';
 
 declare const afterAll: (fn: () => void) => void;
 declare const expect: {getState(): {testPath?: string}};
@@ -43,4 +43,10 @@ export function flushInto(dir: string, sandboxRequire: NodeJS.Require): void {
   } else {
     afterAll(flush);
   }
+}
+
+/** Called by a project's generated end file: flush into that project's folder of this run. */
+export function endRecording(tag: string, sandboxRequire: NodeJS.Require): void {
+  const raw = process.env[RECORDING_ENV];
+  if (raw) flushInto(path.join((JSON.parse(raw) as RecordingSetup).dir, tag), sandboxRequire);
 }

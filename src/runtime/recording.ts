@@ -7,6 +7,8 @@
 export const RECORDING_ENV = 'JEST_RUNNER_CACHE_RECORDING';
 
 export interface RecordingSetup {
+  /** The run's folder the recordings are written to, one file per test file. */
+  dir: string;
   /** Folders whose files are inputs (project roots); node_modules files always are. */
   include: string[];
   /** Folders never recorded: Jest's cacheDirectory, the store, the recordings. */

@@ -3,6 +3,7 @@ import type {Config} from '@jest/types';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
+import {sha256} from '../key/fileHasher';
 import {recordingFile} from './recordFlush';
 import {RECORDING_ENV, type Recording, type RecordingSetup} from './recording';
 
@@ -17,41 +18,70 @@ const RECORD_FLUSH = require.resolve('./recordFlush');
  */
 export class RecordingSession {
   private readonly dir: string;
-  private readonly projects = new Map<Config.ProjectConfig, {flushFile: string; outDir: string}>();
+  private readonly configs = new Map<Config.ProjectConfig, Config.ProjectConfig>();
   private readonly previousEnv: string | undefined;
 
-  constructor(setup: RecordingSetup) {
+  /** `endFilesDir` holds the generated per-project end files; it must outlive the run. */
+  constructor(
+    setup: Omit<RecordingSetup, 'dir'>,
+    private readonly endFilesDir: string,
+  ) {
     this.dir = fs.mkdtempSync(path.join(os.tmpdir(), 'jest-runner-cache-recording-'));
     this.previousEnv = process.env[RECORDING_ENV];
     process.env[RECORDING_ENV] = JSON.stringify({
+      dir: this.dir,
       include: setup.include,
       exclude: [...setup.exclude, this.dir],
     } satisfies RecordingSetup);
   }
 
-  /** The same test, with the recorder first in setupFiles and its flush last in setupFilesAfterEnv. */
+  /**
+   * The same test, with the recorder first in setupFiles and its end last in
+   * setupFilesAfterEnv. All tests of a project share one config object.
+   */
   instrument(test: Test): Test {
     const config = test.context.config;
-    const project = this.project(config);
-    return {
-      ...test,
-      context: {
-        ...test.context,
-        config: {
-          ...config,
-          setupFiles: [RECORD_START, ...config.setupFiles],
-          setupFilesAfterEnv: [...config.setupFilesAfterEnv, project.flushFile],
-        },
-      },
-    };
+    let instrumented = this.configs.get(config);
+    if (!instrumented) {
+      instrumented = {
+        ...config,
+        setupFiles: [RECORD_START, ...config.setupFiles],
+        setupFilesAfterEnv: [...config.setupFilesAfterEnv, this.endFile(config)],
+      };
+      this.configs.set(config, instrumented);
+    }
+    return {...test, context: {...test.context, config: instrumented}};
   }
 
-  /** What the test recorded, or undefined when it never reached its flush. */
-  read(test: Test): Recording | undefined {
-    const project = this.projects.get(test.context.config);
-    if (!project) return undefined;
+  /**
+   * A project's end file: a one-line setup file naming the project's own recordings
+   * folder (a test file can be in two projects). Its path and content are the same on
+   * every run, so Jest's transform cache, keyed by the config, stays warm.
+   */
+  private endFile(config: Config.ProjectConfig): string {
+    const tag = sha256(config.id).slice(0, 16);
+    const file = path.join(this.endFilesDir, `end-${tag}.js`);
+    const content = `require(${JSON.stringify(RECORD_FLUSH)}).endRecording(${JSON.stringify(tag)}, require);\n`;
+    let current: string | undefined;
     try {
-      return JSON.parse(fs.readFileSync(recordingFile(project.outDir, test.path), 'utf8')) as Recording;
+      current = fs.readFileSync(file, 'utf8');
+    } catch {
+      // not written yet
+    }
+    if (current !== content) {
+      fs.mkdirSync(this.endFilesDir, {recursive: true});
+      fs.writeFileSync(file, content);
+    }
+    fs.mkdirSync(path.join(this.dir, tag), {recursive: true});
+    return file;
+  }
+
+  /** What the test recorded, or undefined when it never reached its end. */
+  read(test: Test): Recording | undefined {
+    try {
+      const tag = sha256(test.context.config.id).slice(0, 16);
+      const file = recordingFile(path.join(this.dir, tag), test.path);
+      return JSON.parse(fs.readFileSync(file, 'utf8')) as Recording;
     } catch {
       return undefined;
     }
@@ -61,23 +91,5 @@ export class RecordingSession {
     if (this.previousEnv === undefined) delete process.env[RECORDING_ENV];
     else process.env[RECORDING_ENV] = this.previousEnv;
     fs.rmSync(this.dir, {recursive: true, force: true});
-  }
-
-  /** Each project gets its own flush file and folder: a test file can be in two projects. */
-  private project(config: Config.ProjectConfig) {
-    let project = this.projects.get(config);
-    if (!project) {
-      const index = this.projects.size;
-      const outDir = path.join(this.dir, String(index));
-      const flushFile = path.join(this.dir, `flush-${index}.js`);
-      fs.mkdirSync(outDir);
-      fs.writeFileSync(
-        flushFile,
-        `require(${JSON.stringify(RECORD_FLUSH)}).flushInto(${JSON.stringify(outDir)}, require);\n`,
-      );
-      project = {flushFile, outDir};
-      this.projects.set(config, project);
-    }
-    return project;
   }
 }
