@@ -21,7 +21,7 @@
 //   node scripts/bench.js [--suites 300|100,300,1200] [--runs 3] [--json out.json] [--keep]
 //                         [--seed n] [--quiet]
 'use strict';
-const {spawnSync} = require('child_process');
+const {spawn, spawnSync} = require('child_process');
 const fs = require('fs');
 const os = require('os');
 const path = require('path');
@@ -115,6 +115,40 @@ function linkNodeModules(dir, runnerDir) {
   fs.symlinkSync(runnerDir, path.join(target, 'jest-runner-cache'));
 }
 
+let current;
+
+/** Stops the jest process being timed, with the workers it started (its process group). */
+function stopCurrent() {
+  if (!current || current.exitCode !== null || current.signalCode !== null) return;
+  try {
+    process.kill(-current.pid, 'SIGKILL');
+  } catch {
+    // already gone
+  }
+}
+
+/** Runs a process to its end, collecting its output; its own process group (see stopCurrent). */
+function runProcess(command, args, options) {
+  return new Promise((resolve, reject) => {
+    const child = spawn(command, args, {...options, detached: true, stdio: ['ignore', 'pipe', 'pipe']});
+    current = child;
+    const out = [];
+    const err = [];
+    child.stdout.on('data', chunk => out.push(chunk));
+    child.stderr.on('data', chunk => err.push(chunk));
+    child.on('error', reject);
+    child.on('close', (status, signal) => {
+      current = undefined;
+      resolve({
+        status,
+        signal,
+        stdout: Buffer.concat(out).toString('utf8'),
+        stderr: Buffer.concat(err).toString('utf8'),
+      });
+    });
+  });
+}
+
 /** The environment of the measured processes: nothing of ours leaks in. */
 function baseEnv() {
   const env = {...process.env, FORCE_COLOR: '0'};
@@ -136,7 +170,7 @@ class Bench {
   }
 
   /** One whole jest process; returns wall ms, the main process's peak RSS and the report. */
-  run(config, cacheDir, extraArgs = []) {
+  async run(config, cacheDir, extraArgs = []) {
     const rssFile = path.join(this.work, 'maxrss.txt');
     const reportFile = path.join(this.work, 'report.json');
     fs.rmSync(rssFile, {force: true});
@@ -155,15 +189,8 @@ class Bench {
     const env = {...this.env, JEST_BENCH_MAXRSS_FILE: rssFile};
     if (config === 'cache') env.JEST_RUNNER_CACHE_REPORT = reportFile;
     const started = process.hrtime.bigint();
-    const child = spawnSync(process.execPath, args, {
-      cwd: this.project.dir,
-      env,
-      encoding: 'utf8',
-      maxBuffer: 512 * 1024 * 1024,
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    const child = await runProcess(process.execPath, args, {cwd: this.project.dir, env});
     const ms = Number(process.hrtime.bigint() - started) / 1e6;
-    if (child.error) throw child.error;
     if (child.status !== 0) {
       throw new Error(
         `bench: jest (${config}) exited with ${child.status ?? child.signal}\n${child.stdout}\n${child.stderr.slice(-8000)}`,
@@ -180,19 +207,19 @@ class Bench {
    * cacheDirectory and one unmeasured warm-up run first. Per run: `before()` (not
    * timed), the jest process, `check(result)`, `after()` (not timed).
    */
-  measure(scenarios, runs) {
+  async measure(scenarios, runs) {
     for (const s of scenarios) {
       s.cacheDir = path.join(this.work, `cache-${s.name}`);
       s.samples = [];
       fs.rmSync(s.cacheDir, {recursive: true, force: true});
       this.log(`  ${s.name}: warm-up`);
-      this.run(s.config, s.cacheDir, s.extraArgs ? s.extraArgs() : []);
+      await this.run(s.config, s.cacheDir, s.extraArgs ? s.extraArgs() : []);
     }
     for (let i = 0; i < runs; i++) {
       const line = [];
       for (const s of scenarios) {
         if (s.before) s.before(s.cacheDir);
-        const result = this.run(s.config, s.cacheDir, s.extraArgs ? s.extraArgs() : []);
+        const result = await this.run(s.config, s.cacheDir, s.extraArgs ? s.extraArgs() : []);
         if (s.check) s.check(result);
         if (s.after) s.after();
         s.samples.push({ms: result.ms, rssKb: result.rssKb, cpuMs: result.cpuMs});
@@ -238,7 +265,7 @@ function expectOutcomes(scenario, suites, expected) {
   return seen;
 }
 
-function benchSize(suiteCount, args, work, log) {
+async function benchSize(suiteCount, args, work, log) {
   const dir = path.join(work, `project-${suiteCount}`);
   const project = generateProject(dir, suiteCount, {seed: args.seed, floorRunner: FLOOR_RUNNER});
   linkNodeModules(dir, args.runnerDir);
@@ -251,7 +278,7 @@ function benchSize(suiteCount, args, work, log) {
   const affected = new Set(project.affected);
 
   const unchanged = () => project.restoreTarget();
-  const m = bench.measure(
+  const m = await bench.measure(
     [
       {name: 'plain', config: 'plain', before: unchanged},
       {name: 'floor', config: 'floor', before: unchanged},
@@ -402,12 +429,22 @@ function runnerRevision() {
   );
 }
 
-function main() {
+async function main() {
   const args = parseArgs(process.argv.slice(2));
   if (!fs.existsSync(path.join(REPO, 'dist', 'index.js'))) {
     throw new Error('bench: dist/ is missing; run `npm run build` (or `npm run bench`)');
   }
   const work = fs.realpathSync(fs.mkdtempSync(path.join(os.tmpdir(), 'jest-runner-cache-bench-')));
+  // Stopped from outside: stop the jest process being timed (and its workers) and
+  // remove the temp folder.
+  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) {
+    process.on(signal, () => {
+      stopCurrent();
+      if (!args.keep) fs.rmSync(work, {recursive: true, force: true});
+      console.error(`bench: stopped by ${signal}`);
+      process.exit(128 + os.constants.signals[signal]);
+    });
+  }
   const log = args.quiet ? () => {} : message => console.error(message);
   const jestVersion = require(path.join(REPO, 'node_modules', 'jest', 'package.json')).version;
   log(`bench in ${work}: jest ${jestVersion}, node ${process.version}, ${os.cpus().length} CPUs, ${args.runs} runs each`);
@@ -426,7 +463,7 @@ function main() {
   try {
     args.runnerDir = snapshotRunner(work);
     for (const n of args.suites) {
-      rows.push(benchSize(n, args, work, log));
+      rows.push(await benchSize(n, args, work, log));
       // Each size takes minutes: show (and save) what is done so far.
       if (args.suites.length > 1) log(`\n${table(rows.slice(-1))}\n`);
       if (args.json) writeJson(args.json, {...meta, partial: rows.length < args.suites.length, sizes: rows});
@@ -472,9 +509,7 @@ function writeJson(file, out) {
   fs.writeFileSync(file, `${JSON.stringify(out, null, 2)}\n`);
 }
 
-try {
-  main();
-} catch (error) {
+main().catch(error => {
   console.error(error instanceof Error ? error.message : error);
   process.exit(1);
-}
+});
