@@ -489,6 +489,13 @@ async function main() {
         `cached/floor ${(c.cached / c.floor).toFixed(2)}`,
     );
   }
+  console.log('\nPeak RSS of the main jest process (max over the measured runs):');
+  for (const r of rows) {
+    const m = r.peakRssKb;
+    console.log(
+      `  ${r.suites} suites: plain ${fmtMb(m.plain)}, floor ${fmtMb(m.floor)}, cold ${fmtMb(m.cold)}, cached ${fmtMb(m.cached)}`,
+    );
+  }
   const goals = rows.flatMap(r => r.goals.map(g => ({suites: r.suites, ...g})));
   if (goals.length > 0) {
     console.log('\nGoals:');
