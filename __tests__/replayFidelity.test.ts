@@ -1,4 +1,6 @@
-import {FixtureProject, type RunResult} from './helpers/fixtureProject';
+import * as fs from 'fs';
+import * as path from 'path';
+import {FixtureProject, makeTempDir, type RunResult} from './helpers/fixtureProject';
 
 // A replayed run must print what the fresh run printed (DESIGN.md section 4): the same
 // per-suite blocks (console output, snapshot notes, verbose test lists with skipped and
@@ -97,6 +99,31 @@ describe('replay fidelity', () => {
       expect(replayed.stderr).toContain('careful: this is console.warn');
       expect(replayed.stderr).toMatch(/console\.log\n\s+second log line\n\s+with two lines/);
       for (const file of ALL) expect(replayed.stderr).toContain(`(cached) ${file}`);
+    });
+  });
+
+  describe('a custom reporter', () => {
+    // Jest's own reporters only redraw a status line from test case results, so those are
+    // replayed only when a reporter of the user's own may want them.
+    const casesOf = (log: string) => fs.readFileSync(log, 'utf8').trim().split('\n').sort();
+
+    test('is given every test case start and result of a replayed suite, as in the fresh run', async () => {
+      const logs = makeTempDir();
+      const run = (name: string, env: Record<string, string> = {}) =>
+        project.run(['--reporters', 'default', '--reporters', './caseReporter.js'], {
+          env: {...env, CASE_REPORTER_LOG: path.join(logs, name)},
+        });
+      // Mode write runs every suite (and stores it): the fresh run's events.
+      const fresh = await run('fresh', {JEST_RUNNER_CACHE: 'write'});
+      const replayed = await run('replayed');
+      expect(fresh.code).toBe(0);
+      expect(outcomesOf(fresh)).toEqual(ALL.map(file => `${file}:ran`));
+      expect(outcomesOf(replayed)).toEqual(ALL.map(file => `${file}:hit-action`));
+      expect(replayed.executed).toEqual([]);
+      const freshCases = casesOf(path.join(logs, 'fresh'));
+      // 7 passed tests start and end, a todo test only ends, skipped tests report nothing.
+      expect(freshCases).toHaveLength(15);
+      expect(casesOf(path.join(logs, 'replayed'))).toEqual(freshCases);
     });
   });
 

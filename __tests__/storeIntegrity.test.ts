@@ -25,8 +25,9 @@ function expectOnly(run: RunResult, ran: string[]): void {
 }
 
 /**
- * Result entries (stored passes) by the suite they hold; throws on any entry that is not
- * intact. Input-list and manifest entries are checked but not returned.
+ * Entries holding a suite's pass (result entries, and the input lists that carry the
+ * result along), by suite; throws on any entry that is not intact. Explain manifests are
+ * checked but not returned.
  */
 function entriesBySuite(cacheDir: string): Map<string, string[]> {
   const bySuite = new Map<string, string[]>();
@@ -35,7 +36,7 @@ function entriesBySuite(cacheDir: string): Map<string, string[]> {
     if (!entry.valid) {
       throw new Error(`store entry ${file} is not intact: ${entry.header.slice(0, 80)}`);
     }
-    if (entry.kind !== 'result' || !entry.testPath) continue;
+    if ((entry.kind !== 'result' && entry.kind !== 'inputs') || !entry.testPath) continue;
     bySuite.set(entry.testPath, [...(bySuite.get(entry.testPath) ?? []), file]);
   }
   return bySuite;

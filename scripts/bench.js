@@ -94,9 +94,11 @@ const median = values => {
  * A copy of the built package (package.json + dist/) taken when the bench starts, so a
  * rebuild of dist/ while the bench runs (it takes minutes) cannot mix two builds into
  * one set of figures. Its dependencies resolve through a node_modules link to the repo's.
+ * It sits in a node_modules folder, as an installed runner does: Jest loads a runner
+ * through its require hook, which hashes every module it loads outside node_modules.
  */
 function snapshotRunner(work) {
-  const dir = path.join(work, 'jest-runner-cache');
+  const dir = path.join(work, 'runner', 'node_modules', 'jest-runner-cache');
   fs.mkdirSync(dir, {recursive: true});
   fs.copyFileSync(path.join(REPO, 'package.json'), path.join(dir, 'package.json'));
   fs.cpSync(path.join(REPO, 'dist'), path.join(dir, 'dist'), {recursive: true});
@@ -104,12 +106,15 @@ function snapshotRunner(work) {
   return dir;
 }
 
-/** Links the repo's packages into the project's node_modules, and the runner snapshot. */
+/**
+ * Links the repo's packages into the project's node_modules, and the runner snapshot.
+ * npm's install state (node_modules/.package-lock.json) comes along, as in any npm project.
+ */
 function linkNodeModules(dir, runnerDir) {
   const target = path.join(dir, 'node_modules');
   fs.mkdirSync(target, {recursive: true});
   for (const name of fs.readdirSync(path.join(REPO, 'node_modules'))) {
-    if (name.startsWith('.') || name === 'jest-runner-cache') continue;
+    if ((name.startsWith('.') && name !== '.package-lock.json') || name === 'jest-runner-cache') continue;
     fs.symlinkSync(path.join(REPO, 'node_modules', name), path.join(target, name));
   }
   fs.symlinkSync(runnerDir, path.join(target, 'jest-runner-cache'));

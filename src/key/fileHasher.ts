@@ -1,8 +1,8 @@
-import {createHash} from 'crypto';
+import * as crypto from 'crypto';
 import * as fs from 'fs';
 import type {PersistedTable} from '../store/persistedTable';
 import {signatureOf, type FileSignature} from './signature';
-import {NO_FACTS, scanSource, type SourceFacts} from './sourceFacts';
+import {isSourceFacts, NO_FACTS, scanSource, type SourceFacts} from './sourceFacts';
 
 
 /** Hash recorded for a path (null: the file did not exist), with what its source shows. */
@@ -16,8 +16,11 @@ export type PersistedFingerprint = [FileSignature, string, SourceFacts];
 
 const MISSING: Fingerprint = {signature: null, hash: null, ...NO_FACTS};
 
+/** One-shot hashing (Node >= 20.12) skips the Hash object; the keys hash thousands of short strings. */
+const oneShot = (crypto as {hash?: (algorithm: string, data: string | Buffer, encoding: 'hex') => string}).hash;
+
 export function sha256(data: string | Buffer): string {
-  return createHash('sha256').update(data).digest('hex');
+  return oneShot ? oneShot('sha256', data, 'hex') : crypto.createHash('sha256').update(data).digest('hex');
 }
 
 export function currentSignature(file: string): FileSignature | null {
@@ -76,7 +79,7 @@ export class FileHasher {
     const signature = signatureOf(stat);
     if (stat.isDirectory()) return {signature, hash: 'directory', ...NO_FACTS};
     const known = this.persisted?.map.get(file);
-    if (known && known[0] === signature && typeof known[2] === 'object') {
+    if (known && known[0] === signature && isSourceFacts(known[2])) {
       return {signature, hash: known[1], ...known[2]};
     }
     let content: Buffer;

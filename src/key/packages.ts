@@ -5,6 +5,14 @@ import {currentSignature} from './fileHasher';
 
 const NODE_MODULES = `${path.sep}node_modules${path.sep}`;
 const LOCKFILES = ['package-lock.json', 'npm-shrinkwrap.json', 'pnpm-lock.yaml', 'yarn.lock', 'bun.lock'];
+/**
+ * What package managers write into node_modules on every install (npm >= 7, pnpm, yarn
+ * berry and yarn 1): rewritten even by an install that leaves the lockfile as it was
+ * (`npm install --no-save`), and present where no lockfile is committed.
+ */
+const INSTALL_STATES = ['.package-lock.json', '.modules.yaml', '.yarn-state.yml', '.yarn-integrity'].map(name =>
+  path.join('node_modules', name),
+);
 
 export function isInNodeModules(file: string): boolean {
   return file.includes(NODE_MODULES);
@@ -48,8 +56,9 @@ export class PackageFingerprints {
 
   /**
    * `persisted` keeps each package's closure across runs, keyed by its package.json and
-   * the lockfile: a dependency changes version only through an install, which rewrites
-   * the lockfile (and the files a test loads from node_modules are runtime inputs too).
+   * the lockfiles and install states: a dependency changes version only through an
+   * install, which rewrites those (and the files a test loads from node_modules are
+   * runtime inputs too).
    */
   constructor(
     private readonly rootDir: string,
@@ -140,15 +149,19 @@ export class PackageFingerprints {
     }
   }
 
-  /** Signature of the nearest lockfile of any package manager; null when there is none. */
+  /**
+   * Signature of the nearest folder's lockfiles and install states, of any package
+   * manager; null when there are none.
+   */
   private lockfileSignature(): string | null {
     if (this.lockSignature !== undefined) return this.lockSignature;
     this.lockSignature = null;
     for (let dir = this.rootDir; ; dir = path.dirname(dir)) {
-      for (const name of LOCKFILES) {
+      const found = [...LOCKFILES, ...INSTALL_STATES].flatMap(name => {
         const signature = currentSignature(path.join(dir, name));
-        if (signature) return (this.lockSignature = `${name}:${signature}`);
-      }
+        return signature ? [`${name}:${signature}`] : [];
+      });
+      if (found.length > 0) return (this.lockSignature = found.join('|'));
       if (path.dirname(dir) === dir) return null;
     }
   }

@@ -1,6 +1,6 @@
 import type {Test} from '@jest/test-result';
-import * as fs from 'fs';
 import {requireFromJest} from '../jestModules';
+import type {FileHasher} from './fileHasher';
 
 /** What a test file's header tells about its run, and where its snapshot lives. */
 export interface TestFileFacts {
@@ -14,37 +14,26 @@ export interface TestFileFacts {
 
 export type SnapshotPathOf = (testPath: string) => string;
 
-interface Docblock {
-  extract(contents: string): string;
-  parse(docblock: string): Record<string, string | string[]>;
-}
-
 interface JestResolve {
   resolveTestEnvironment(options: {rootDir: string; testEnvironment: string}): string;
 }
 
-function first(value: string | string[] | undefined): string | undefined {
-  return Array.isArray(value) ? value[0] : value;
-}
-
-export function testFileFacts(test: Test, snapshotPathOf: SnapshotPathOf): TestFileFacts {
+/** Facts from the test file's docblock (read through the run's hasher, so cached across runs). */
+export function testFileFacts(test: Test, hasher: FileHasher, snapshotPathOf: SnapshotPathOf): TestFileFacts {
   const facts: TestFileFacts = {
     optedOut: false,
     environment: undefined,
     snapshotPath: undefined,
     problems: [],
   };
-  let source: string;
-  try {
-    source = fs.readFileSync(test.path, 'utf8');
-  } catch (error) {
-    facts.problems.push(`cannot read the test file: ${(error as Error).message}`);
+  const fingerprint = hasher.fingerprint(test.path);
+  if (fingerprint.hash === null) {
+    facts.problems.push('cannot read the test file');
     return facts;
   }
-  const docblock = requireFromJest<Docblock>('jest-docblock');
-  const pragmas = docblock.parse(docblock.extract(source));
-  facts.optedOut = first(pragmas['jest-runner-cache'])?.trim() === 'off';
-  const environment = first(pragmas['jest-environment']);
+  const {pragmas} = fingerprint;
+  facts.optedOut = pragmas['jest-runner-cache']?.trim() === 'off';
+  const environment = pragmas['jest-environment'];
   if (environment) {
     try {
       facts.environment = requireFromJest<JestResolve>('jest-resolve').resolveTestEnvironment({

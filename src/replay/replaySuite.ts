@@ -5,23 +5,49 @@ import {requireFromJest} from '../jestModules';
 import type {StoredEntry} from '../store/storedEntry';
 import {fromStoredResult} from './storedResult';
 
+/** Reporter names Jest resolves to its own reporters (@jest/core's TestScheduler). */
+const BUILT_IN_REPORTERS = new Set(['default', 'summary', 'github-actions', 'agent']);
+
+/**
+ * Whether a configured reporter may want each test case's result. Of Jest's own
+ * reporters only the default one does, to redraw its live status line: a replay passes
+ * in microseconds, and that redraw costs more than the rest of the replay.
+ */
+export function reportersWantTestCases(globalConfig: Config.GlobalConfig): boolean {
+  const reporters = (globalConfig.reporters ?? []) as (string | [string, unknown])[];
+  return reporters.some(reporter => !BUILT_IN_REPORTERS.has(Array.isArray(reporter) ? reporter[0] : reporter));
+}
+
 /**
  * Replays a stored pass through the same events a real run emits, in the same order:
- * file start, each test case's result, file success. The result keeps its original
- * perfStats (Jest orders the next run by them) and console output.
+ * file start, each test case's result (when a custom reporter may listen), file
+ * success. The result keeps its original perfStats (Jest orders the next run by them)
+ * and console output.
  */
 export async function replaySuite(
   emitter: Emittery<TestEvents>,
   test: Test,
   entry: StoredEntry,
   globalConfig: Config.GlobalConfig,
+  testCases: boolean,
 ): Promise<void> {
   const result = fromStoredResult(entry.result, test.context.config.rootDir);
   result.testFilePath = test.path;
   await emitter.emit('test-file-start', [test]);
   printVerboseConsole(result, test.context.config, globalConfig);
-  for (const testCase of result.testResults) {
-    await emitter.emit('test-case-result', [test.path, testCase]);
+  if (testCases) {
+    for (const testCase of result.testResults) {
+      // As jest-circus reports them: a start for each test that ran, a result for those
+      // and for todo tests; skipped tests report nothing.
+      if (testCase.status === 'passed' || testCase.status === 'failed') {
+        const {ancestorTitles, fullName, title} = testCase;
+        const startedAt = (testCase as {startAt?: number | null}).startAt ?? null;
+        await emitter.emit('test-case-start', [test.path, {ancestorTitles, fullName, title, mode: undefined, startedAt}]);
+      } else if (testCase.status !== 'todo') {
+        continue;
+      }
+      await emitter.emit('test-case-result', [test.path, testCase]);
+    }
   }
   await emitter.emit('test-file-success', [test, result]);
 }

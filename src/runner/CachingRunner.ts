@@ -12,7 +12,7 @@ import {canRead, canWrite, OptionError, resolveOptions, type RunnerOptions} from
 import {RunReport} from '../report/runReport';
 import {PersistedTable} from '../store/persistedTable';
 import {LocalStore} from '../store/localStore';
-import {replaySuite} from '../replay/replaySuite';
+import {replaySuite, reportersWantTestCases} from '../replay/replaySuite';
 import {ProjectKeys, type PlannedTest} from './projectKeys';
 import {runBypassReason, whyNotStored} from './storePolicy';
 import {toStoredResult} from '../replay/storedResult';
@@ -191,10 +191,11 @@ export class CachingRunner {
   }
 
   private async replayHits(planned: PlannedTest[], watcher: TestWatcher): Promise<void> {
+    const testCases = reportersWantTestCases(this.globalConfig);
     for (const p of planned) {
       if (!p.hit) continue;
       if (watcher.isInterrupted()) break;
-      await replaySuite(this.#emitter, p.test, p.hit, this.globalConfig);
+      await replaySuite(this.#emitter, p.test, p.hit, this.globalConfig, testCases);
       process.stderr.write(`(cached) ${p.outcome.path}\n`);
     }
   }

@@ -79,7 +79,7 @@ export class ProjectKeys {
     });
     if (this.bypass) return bypass(this.bypass);
     if (this.uncacheable?.(relative)) return bypass('matches the "uncacheable" option');
-    const facts = testFileFacts(test, this.snapshotPathOf);
+    const facts = testFileFacts(test, this.current.hasher, this.snapshotPathOf);
     if (facts.optedOut) return bypass('@jest-runner-cache off in its docblock');
     const key = actionKey(this.keys, this.inputs, test, facts);
     if (key.problems.length > 0) return bypass(key.problems[0]);

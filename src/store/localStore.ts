@@ -31,11 +31,19 @@ export class LocalStore {
     let data: string;
     let modified: number;
     try {
+      // One fstat gives both the size to read and the last use (readFileSync would stat again).
       const fd = fs.openSync(file, 'r');
       try {
         const stat = fs.fstatSync(fd);
         modified = stat.mtimeMs;
-        data = fs.readFileSync(fd, 'utf8');
+        const buffer = Buffer.allocUnsafe(stat.size);
+        let read = 0;
+        while (read < stat.size) {
+          const n = fs.readSync(fd, buffer, read, stat.size - read, read);
+          if (n === 0) break;
+          read += n;
+        }
+        data = buffer.toString('utf8', 0, read);
       } finally {
         fs.closeSync(fd);
       }
