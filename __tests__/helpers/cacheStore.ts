@@ -34,7 +34,7 @@ export interface DecodedEntry {
   valid: boolean;
   header: string;
   body: string;
-  /** What the entry holds: 'result' (a stored pass), 'inputs' (a runtime input list), 'manifest'. */
+  /** What the entry holds: 'result' (a stored pass), 'inputs' (a runtime input list and its result), 'env' (env names), 'manifest'. */
   kind?: string;
   /** The stored suite's path relative to rootDir, when the body says so. */
   testPath?: string;

@@ -45,7 +45,7 @@ export function explainDifferences(manifest: Manifest): string[] {
     differences.push(`Node.js: ${manifest.node} then, ${process.version} now`);
   }
   const before = new Set(manifest.inputLines);
-  for (const line of current.lines(manifest.inputs, manifest.rootDir)) {
+  for (const line of current.state(manifest.inputs, manifest.rootDir).lines) {
     if (before.has(line)) continue;
     // Show what was read, not the value or hash it has now.
     const what = line.startsWith('env ') ? line.slice(0, line.indexOf('=')) : line.split(' ').slice(0, 2).join(' ');

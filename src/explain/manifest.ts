@@ -61,7 +61,7 @@ export function updateManifest(
     outsideGraph: key.outsideGraph,
     lines: key.lines,
     inputs: found.inputs,
-    inputLines: found.lines,
+    inputLines: found.state.lines,
   } satisfies Manifest);
   store.explainIndex.set(testPath, resultKey);
 }

@@ -25,7 +25,7 @@ export interface Closure {
  * dependencies are memoized, so one graph serves every test file of a project.
  */
 export class DependencyGraph {
-  private readonly direct = new Map<string, string[]>();
+  private readonly direct = new Map<string, string[] | null>();
   private readonly dependencyResolver: InstanceType<DependencyResolverCtor>;
 
   constructor(
@@ -50,18 +50,21 @@ export class DependencyGraph {
         continue;
       }
       closure.files.add(file);
-      if (!this.context.hasteFS.exists(file)) {
-        closure.unknown.add(file);
-        continue;
-      }
-      stack.push(...this.dependenciesOf(file));
+      const deps = this.dependenciesOf(file);
+      if (deps === null) closure.unknown.add(file);
+      else stack.push(...deps);
     }
     return closure;
   }
 
-  private dependenciesOf(file: string): string[] {
+  /** A file's direct dependencies, memoized; null for a file the haste map does not know. */
+  private dependenciesOf(file: string): string[] | null {
     let deps = this.direct.get(file);
-    if (deps) return deps;
+    if (deps !== undefined) return deps;
+    if (!this.context.hasteFS.exists(file)) {
+      this.direct.set(file, null);
+      return null;
+    }
     deps = this.dependencyResolver.resolve(file);
     // Manual mocks in a root `__mocks__` folder replace node modules (and core modules
     // under jest.mock) without any import of the mock file: add them by specifier.

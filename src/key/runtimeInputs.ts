@@ -44,20 +44,28 @@ export function changedDuringRun(recording: Recording, keyFiles: Set<string>): s
   )?.[0];
 }
 
+/** Runtime inputs as they are now. */
+export interface InputState {
+  /** One line per input: content hash, folder listing, or env value (explain compares them). */
+  lines: string[];
+  /** Digest of the lines: what a result key combines with the stage key. */
+  digest: string;
+}
+
 /**
  * The current state of runtime inputs, for one run: file hashes come from the run's
- * hasher; env values and folder listings are memoized too, since most tests of a project
- * read the same variables (Jest's own modules read dozens at load).
+ * hasher; env values and folder listings are memoized too. Most tests of a project read
+ * the same env variables (Jest's own modules read dozens at load), so the state of an
+ * env list is computed once per distinct list.
  */
 export class CurrentInputs {
-  private readonly env = new Map<string, string>();
+  private readonly envStates = new Map<string, InputState>();
   private readonly listings = new Map<string, string>();
 
   constructor(readonly hasher: FileHasher) {}
 
-  /** One line per input, as it is now: content hash, folder listing, or env value. */
-  lines(list: InputList, rootDir: string): string[] {
-    const lines = list.files.map(([relative, kind]) => {
+  state(list: InputList, rootDir: string): InputState {
+    const fileLines = list.files.map(([relative, kind]) => {
       const file = path.resolve(rootDir, relative);
       const now =
         kind === 'list' || kind === 'tree'
@@ -65,19 +73,20 @@ export class CurrentInputs {
           : (this.hasher.hash(file) ?? 'absent');
       return `${relative} ${kind} ${now}`;
     });
-    const names =
-      list.env === '*' ? Object.keys(process.env).filter(n => !VOLATILE_ENV.has(n)).sort() : list.env;
-    for (const name of names) lines.push(this.envLine(name));
-    return lines;
+    const env = this.envState(list.env);
+    return {lines: [...fileLines, ...env.lines], digest: sha256(JSON.stringify([fileLines, env.digest]))};
   }
 
-  private envLine(name: string): string {
-    let line = this.env.get(name);
-    if (line === undefined) {
-      line = `env ${name}=${process.env[name] ?? '<unset>'}`;
-      this.env.set(name, line);
+  private envState(env: InputList['env']): InputState {
+    const names = env === '*' ? Object.keys(process.env).filter(n => !VOLATILE_ENV.has(n)).sort() : env;
+    const id = names.join('\n');
+    let state = this.envStates.get(id);
+    if (state === undefined) {
+      const lines = names.map(name => `env ${name}=${process.env[name] ?? '<unset>'}`);
+      state = {lines, digest: sha256(JSON.stringify(lines))};
+      this.envStates.set(id, state);
     }
-    return line;
+    return state;
   }
 
   private listing(dir: string, recursive: boolean): string {
@@ -96,6 +105,6 @@ export class CurrentInputs {
 }
 
 /** The second step of a lookup: the stage key combined with the inputs' current state. */
-export function resultKey(stageKey: string, lines: string[]): string {
-  return sha256(JSON.stringify([stageKey, lines]));
+export function resultKey(stageKey: string, state: InputState): string {
+  return sha256(`${stageKey}\0${state.digest}`);
 }

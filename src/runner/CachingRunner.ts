@@ -319,7 +319,7 @@ export class CachingRunner {
     const closure = new Set(p.key.closure);
     const exactly = new Set(p.key.files.filter(file => !closure.has(file)));
     const inputs = inputListOf(recording, rootDir, {exactly, asModules: closure});
-    const found = {entry, inputs, lines: current.lines(inputs, rootDir)};
+    const found = {entry, inputs, state: current.state(inputs, rootDir)};
     try {
       const store = storeFor(p.test.context.config);
       const resultKey = save(store, p.key.key, found);

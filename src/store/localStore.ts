@@ -67,6 +67,21 @@ export class LocalStore {
     return value;
   }
 
+  private readonly shared = new Map<string, unknown>();
+
+  /**
+   * For entries named by the hash of their own content (they never change): read once
+   * per process. An entry that is absent is looked for again next time.
+   */
+  getShared(key: string): unknown {
+    let value = this.shared.get(key);
+    if (value === undefined) {
+      value = this.get(key);
+      if (value !== undefined) this.shared.set(key, value);
+    }
+    return value;
+  }
+
   put(key: string, value: unknown): void {
     writeFileAtomic(this.pathOf(key), encodeEntry(value));
   }

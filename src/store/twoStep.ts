@@ -1,4 +1,5 @@
-import {resultKey, type CurrentInputs, type InputList} from '../key/runtimeInputs';
+import {resultKey, type CurrentInputs, type InputList, type InputState} from '../key/runtimeInputs';
+import {sha256} from '../key/fileHasher';
 import type {LocalStore} from './localStore';
 import {isStoredEntry, type StoredEntry} from './storedEntry';
 
@@ -12,26 +13,44 @@ interface InputsEntry {
   kind: 'inputs';
   /** Test file relative to rootDir (for debugging and the store's tests). */
   testPath: string;
-  inputs: InputList;
+  /** The env names are shared by most tests of a project: stored once, by key (EnvEntry). */
+  inputs: {files: InputList['files']; env: '*' | {ref: string}};
   /** The result key of `result`: the stage key combined with the inputs as they were. */
   resultKey: string;
   result: StoredEntry;
+}
+
+/** A list of env variable names, under the hash of its content. */
+interface EnvEntry {
+  kind: 'env';
+  names: string[];
 }
 
 function isInputsEntry(value: unknown): value is InputsEntry {
   const v = value as InputsEntry | undefined;
   return (
     typeof v === 'object' && v !== null && v.kind === 'inputs' && Array.isArray(v.inputs?.files) &&
-    (v.inputs.env === '*' || Array.isArray(v.inputs.env)) && typeof v.resultKey === 'string' &&
+    (v.inputs.env === '*' || typeof v.inputs.env?.ref === 'string') && typeof v.resultKey === 'string' &&
     isStoredEntry(v.result)
   );
+}
+
+function envKey(names: string[]): string {
+  return sha256(`env\0${names.join('\n')}`);
+}
+
+/** The stored env names a stage entry refers to; undefined when that entry is gone. */
+function envNames(store: LocalStore, env: InputsEntry['inputs']['env']): InputList['env'] | undefined {
+  if (env === '*') return '*';
+  const entry = store.getShared(env.ref) as EnvEntry | undefined;
+  return entry?.kind === 'env' && Array.isArray(entry.names) ? entry.names : undefined;
 }
 
 export interface Found {
   entry: StoredEntry;
   inputs: InputList;
-  /** The inputs' current state, one line each (see CurrentInputs). */
-  lines: string[];
+  /** The inputs' current state (see CurrentInputs). */
+  state: InputState;
 }
 
 /**
@@ -46,21 +65,30 @@ export function lookup(
 ): (Found & {resultKey: string}) | undefined {
   const first = store.get(stageKey);
   if (!isInputsEntry(first)) return undefined;
-  const lines = current.lines(first.inputs, rootDir);
-  const key = resultKey(stageKey, lines);
+  const env = envNames(store, first.inputs.env);
+  if (env === undefined) return undefined;
+  const inputs: InputList = {files: first.inputs.files, env};
+  const state = current.state(inputs, rootDir);
+  const key = resultKey(stageKey, state);
   const entry = key === first.resultKey ? first.result : store.get(key);
-  return isStoredEntry(entry) ? {entry, inputs: first.inputs, lines, resultKey: key} : undefined;
+  return isStoredEntry(entry) ? {entry, inputs, state, resultKey: key} : undefined;
 }
 
 /** Stores a result under a stage key (both steps); returns the result's own key. */
 export function save(store: LocalStore, stageKey: string, found: Found): string {
-  const key = resultKey(stageKey, found.lines);
-  // The result first: a reader never finds a list that leads nowhere.
+  const key = resultKey(stageKey, found.state);
+  const {files, env} = found.inputs;
+  // What a reader follows is written first: it never finds a reference that leads nowhere.
+  let storedEnv: InputsEntry['inputs']['env'] = '*';
+  if (env !== '*') {
+    storedEnv = {ref: envKey(env)};
+    if (envNames(store, storedEnv) === undefined) store.put(storedEnv.ref, {kind: 'env', names: env} satisfies EnvEntry);
+  }
   store.put(key, found.entry);
   store.put(stageKey, {
     kind: 'inputs',
     testPath: found.entry.testPath,
-    inputs: found.inputs,
+    inputs: {files, env: storedEnv},
     resultKey: key,
     result: found.entry,
   } satisfies InputsEntry);
