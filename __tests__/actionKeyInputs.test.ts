@@ -286,8 +286,9 @@ describe('every stage-1 key input reruns exactly the suites that depend on it', 
       const writeStart = Date.now();
       const write = await run([], {env: {JEST_RUNNER_CACHE: 'write'}});
       expectOnly(write, CACHEABLE);
-      // Stored passes only (the store also holds runtime-input lists and explain manifests).
-      const after = listEntries(project.cacheDir).filter(e => decodeEntryFile(e).kind === 'result');
+      // Entries holding a pass: input lists carry their result (the store also holds env
+      // name lists and explain manifests).
+      const after = listEntries(project.cacheDir).filter(e => decodeEntryFile(e).kind === 'inputs');
       // New entries are those of a and b (their keys changed)...
       const added = after.filter(e => !before.includes(e)).map(e => decodeEntryFile(e).testPath);
       expect([...new Set(added)].sort()).toEqual(['src/a.test.ts', 'src/b.test.ts']);

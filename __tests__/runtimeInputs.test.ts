@@ -154,7 +154,14 @@ describe('runtime inputs (stage 3)', () => {
     const changed = await run({GREETING: 'howdy'});
     expect(changed.code).toBe(0);
     expectOnlyRan(changed, ['env']);
-    // The later runs keep the new value (going back is the readFileSync case above).
+    // Both passes are kept, as in Go: going back to the first value replays its pass,
+    // and so does coming back to the second.
+    const back = await run({GREETING: ENV.GREETING});
+    expect(back.code).toBe(0);
+    expectOnlyRan(back, []);
+    expect(back.stderr).toContain('(cached) env.test.ts');
+    expectOnlyRan(await run({GREETING: 'howdy'}), []);
+    // The later runs keep the new value.
     ENV.GREETING = 'howdy';
 
     const unrelated = await run({UNRELATED_VAR: 'two'});

@@ -16,7 +16,11 @@ export interface SuiteOutcome {
 export interface Timings {
   /** Stage 1: action keys of every test file, and their lookups. */
   actionKeysMs: number;
-  /** Stage 2: the bundling call and content-key lookups for the stage-1 misses. */
+  /**
+   * Stage 2 before the run: the bundling call and content-key lookups for the stage-1
+   * misses. Content keys wanted only for storing (an empty store, write-only mode) are
+   * computed while the tests run and not counted here.
+   */
   contentKeysMs: number;
   /** Replaying the hits through the reporters. */
   replayMs: number;

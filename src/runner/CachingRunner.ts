@@ -106,13 +106,17 @@ export class CachingRunner {
     const planned = await report.time('actionKeysMs', () =>
       this.planActionKeys(tests, projects, current, packageTable, storeFor),
     );
-    await report.time('contentKeysMs', () => this.planContentKeys(planned, projects, storeFor));
+    const inRun = await report.time('contentKeysMs', () => this.planContentKeys(planned, projects, storeFor));
     // Hits first: they take milliseconds, and a reporter shows them at once.
     await report.time('replayMs', () => this.replayHits(planned, watcher));
 
     const misses = planned.filter(p => !p.hit);
-    if (misses.length > 0 && !watcher.isInterrupted()) {
-      await this.runMisses(misses, watcher, options, current, storeFor);
+    try {
+      if (misses.length > 0 && !watcher.isInterrupted()) {
+        await this.runMisses(misses, watcher, options, current, storeFor);
+      }
+    } finally {
+      await Promise.all(inRun);
     }
     for (const p of planned) report.add(p.outcome);
     this.finish(report, [hashes, packageTable], stores);
@@ -167,26 +171,48 @@ export class CachingRunner {
     return planned;
   }
 
-  /** Stage 2 for the stage-1 misses, one bundling call per project. */
+  /**
+   * Stage 2 for the stage-1 misses, one bundling call per project. Where no content key
+   * can hit (the store holds no entry at all, or the mode does not read), keys are only
+   * wanted for storing: those are computed while the tests run (bundling takes another
+   * core), and the returned promises store the passes that finished first under them.
+   */
   private async planContentKeys(
     planned: PlannedTest[],
     projects: Map<TestContext, ProjectKeys>,
     storeFor: (config: Config.ProjectConfig) => LocalStore,
-  ): Promise<void> {
+  ): Promise<Promise<void>[]> {
+    const inRun: Promise<void>[] = [];
     for (const [context, project] of projects) {
       const misses = planned.filter(p => p.key && !p.hit && p.test.context === context);
       if (misses.length === 0) continue;
       const store = storeFor(context.config);
-      try {
-        await project.planContent(
-          misses,
-          canRead(this.#options.mode) ? store : undefined,
-          canWrite(this.#options.mode) ? store : undefined,
-        );
-      } catch (error) {
-        // Stage 2 only adds hits: without it the misses simply run.
-        for (const p of misses) p.outcome.reason = `content key failed: ${(error as Error).message}`;
+      const read = canRead(this.#options.mode) ? store : undefined;
+      const write = canWrite(this.#options.mode) ? store : undefined;
+      const plan = (lookIn: LocalStore | undefined) =>
+        project.planContent(misses, lookIn, write).catch((error: Error) => {
+          // Stage 2 only adds hits: without it the misses simply run.
+          for (const p of misses) p.outcome.reason = `content key failed: ${error.message}`;
+        });
+      if (write && (!read || store.isEmpty())) {
+        inRun.push(plan(undefined).then(() => this.storeUnderContentKeys(misses, store)));
+      } else if (read) {
+        await plan(read);
       }
+    }
+    return inRun;
+  }
+
+  /** Passes stored before their content key was known, stored under it now. */
+  private storeUnderContentKeys(planned: PlannedTest[], store: LocalStore): void {
+    for (const p of planned) {
+      if (!p.awaitingContentKey || !p.contentKey) continue;
+      try {
+        save(store, p.contentKey, p.awaitingContentKey);
+      } catch (error) {
+        p.outcome.reason = `not stored under its content key: ${(error as Error).message}`;
+      }
+      p.awaitingContentKey = undefined;
     }
   }
 
@@ -324,6 +350,7 @@ export class CachingRunner {
       const store = storeFor(p.test.context.config);
       const resultKey = save(store, p.key.key, found);
       if (p.contentKey) save(store, p.contentKey, found);
+      else p.awaitingContentKey = found;
       updateManifest(store, p.test.path, rootDir, p.key, found, resultKey);
     } catch (error) {
       p.outcome.reason = `not stored: ${(error as Error).message}`;

@@ -28,6 +28,8 @@ export interface PlannedTest {
   contentKey?: string;
   /** Set when a stored pass will be replayed. */
   hit?: StoredEntry;
+  /** A pass stored under its action key while its content key was still being computed. */
+  awaitingContentKey?: Found;
 }
 
 type GlobMatcher = (path: string) => boolean;

@@ -9,6 +9,8 @@ import {RECORDING_ENV, type Recording, type RecordingSetup} from './recording';
 
 const RECORD_START = require.resolve('./recordStart');
 const RECORD_FLUSH = require.resolve('./recordFlush');
+/** This package: the recorder's own modules load into every test, and are not its inputs. */
+const RUNNER_ROOT = path.resolve(__dirname, '..', '..');
 
 /**
  * One run's recordings, in the main process: a temp folder the test processes write
@@ -31,7 +33,7 @@ export class RecordingSession {
     process.env[RECORDING_ENV] = JSON.stringify({
       dir: this.dir,
       include: setup.include,
-      exclude: [...setup.exclude, this.dir],
+      exclude: [...setup.exclude, this.dir, RUNNER_ROOT],
     } satisfies RecordingSetup);
   }
 

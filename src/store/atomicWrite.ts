@@ -8,10 +8,16 @@ let counter = 0;
  * content, never a part: write a unique temp file beside it, then rename over it.
  */
 export function writeFileAtomic(file: string, data: string): void {
-  fs.mkdirSync(path.dirname(file), {recursive: true});
   const temp = `${file}.${process.pid}.${++counter}.tmp`;
   try {
-    fs.writeFileSync(temp, data);
+    try {
+      fs.writeFileSync(temp, data);
+    } catch (error) {
+      // The folder is created on first use only: a store run writes hundreds of entries.
+      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+      fs.mkdirSync(path.dirname(file), {recursive: true});
+      fs.writeFileSync(temp, data);
+    }
     fs.renameSync(temp, file);
   } catch (error) {
     fs.rmSync(temp, {force: true});

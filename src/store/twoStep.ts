@@ -5,9 +5,9 @@ import {isStoredEntry, type StoredEntry} from './storedEntry';
 
 /**
  * What a stage key leads to: the inputs the test read at run time (Go's test log), and
- * the result stored with them. The result rides along so that a hit whose inputs are as
- * they were last stored costs one read; inputs now in another state (an env variable
- * set differently) lead on to the result stored under that state's own key.
+ * the result stored with them. The result rides along so that a hit costs one read and
+ * a store one write; inputs now in another state (an env variable set differently) lead
+ * on to the result stored under that state's own key (see save).
  */
 interface InputsEntry {
   kind: 'inputs';
@@ -84,7 +84,10 @@ export function save(store: LocalStore, stageKey: string, found: Found): string 
     storedEnv = {ref: envKey(env)};
     if (envNames(store, storedEnv) === undefined) store.put(storedEnv.ref, {kind: 'env', names: env} satisfies EnvEntry);
   }
-  store.put(key, found.entry);
+  // A result stored for another state of the inputs moves to its own entry, so that
+  // setting a variable back to its old value still hits (Go keeps both too).
+  const previous = store.get(stageKey);
+  if (isInputsEntry(previous) && previous.resultKey !== key) store.put(previous.resultKey, previous.result);
   store.put(stageKey, {
     kind: 'inputs',
     testPath: found.entry.testPath,
