@@ -1,5 +1,6 @@
 import type {TestContext} from '@jest/test-result';
 import {requireFromJest} from '../jestModules';
+import type {PersistedTable} from '../store/persistedTable';
 import type {FileHasher} from './fileHasher';
 import {isInNodeModules} from './packages';
 
@@ -8,6 +9,9 @@ type DependencyResolverCtor = new (
   hasteFS: TestContext['hasteFS'],
   snapshotResolver: unknown,
 ) => {resolve(file: string): string[]};
+
+/** Direct dependencies kept across runs, by file: [resolution context and file hash, dependencies]. */
+export type PersistedDependencies = PersistedTable<[string, string[]]>;
 
 export interface Closure {
   /** Files of the project the root reaches, the root included, in no particular order. */
@@ -27,6 +31,7 @@ export interface Closure {
 export class DependencyGraph {
   private readonly direct = new Map<string, string[] | null>();
   private readonly dependencyResolver: InstanceType<DependencyResolverCtor>;
+  private persisted: {table: PersistedDependencies; context: string} | undefined;
 
   constructor(
     private readonly context: TestContext,
@@ -57,15 +62,42 @@ export class DependencyGraph {
     return closure;
   }
 
+  /**
+   * Keeps resolved dependencies across runs while `context` stays the same: it must change
+   * with anything but a file's own content that can change what its imports resolve to
+   * (the project config, package.json files, the set of files Jest knows, installs).
+   */
+  persistIn(table: PersistedDependencies, context: string): void {
+    this.persisted = {table, context};
+  }
+
   /** A file's direct dependencies, memoized; null for a file the haste map does not know. */
   private dependenciesOf(file: string): string[] | null {
     let deps = this.direct.get(file);
     if (deps !== undefined) return deps;
-    if (!this.context.hasteFS.exists(file)) {
+    const hasteFS = this.context.hasteFS;
+    if (!hasteFS.exists(file)) {
       this.direct.set(file, null);
       return null;
     }
-    deps = this.dependencyResolver.resolve(file);
+    const tag = this.persisted && `${this.persisted.context}:${this.hasher.hash(file)}`;
+    const known = tag ? this.persisted!.table.map.get(file) : undefined;
+    if (known && known[0] === tag) {
+      this.direct.set(file, known[1]);
+      return known[1];
+    }
+    deps = this.resolveDependencies(file);
+    this.direct.set(file, deps);
+    // Only resolutions into files Jest knows or installed packages are kept: anything
+    // else could change without the context changing.
+    if (tag && deps.every(dep => isInNodeModules(dep) || hasteFS.exists(dep))) {
+      this.persisted!.table.set(file, [tag, deps]);
+    }
+    return deps;
+  }
+
+  private resolveDependencies(file: string): string[] {
+    const deps = this.dependencyResolver.resolve(file);
     // Manual mocks in a root `__mocks__` folder replace node modules (and core modules
     // under jest.mock) without any import of the mock file: add them by specifier.
     for (const specifier of this.context.hasteFS.getDependencies(file) ?? []) {
@@ -80,7 +112,6 @@ export class DependencyGraph {
         // a type package (@types/...) or an ambient module: not a project file
       }
     }
-    this.direct.set(file, deps);
     return deps;
   }
 

@@ -74,7 +74,7 @@ export class PackageFingerprints {
   forPackage(dir: string): string[] {
     const cached = this.closures.get(dir);
     if (cached) return cached;
-    const lock = this.lockfileSignature();
+    const lock = this.installState();
     const signature = lock && `${currentSignature(path.join(dir, 'package.json'))}|${lock}`;
     const known = signature ? this.persisted?.map.get(dir) : undefined;
     if (known && known[0] === signature) {
@@ -153,7 +153,7 @@ export class PackageFingerprints {
    * Signature of the nearest folder's lockfiles and install states, of any package
    * manager; null when there are none.
    */
-  private lockfileSignature(): string | null {
+  installState(): string | null {
     if (this.lockSignature !== undefined) return this.lockSignature;
     this.lockSignature = null;
     for (let dir = this.rootDir; ; dir = path.dirname(dir)) {

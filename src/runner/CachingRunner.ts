@@ -13,7 +13,7 @@ import {RunReport} from '../report/runReport';
 import {PersistedTable} from '../store/persistedTable';
 import {LocalStore} from '../store/localStore';
 import {replaySuite, reportersWantTestCases} from '../replay/replaySuite';
-import {ProjectKeys, type PlannedTest} from './projectKeys';
+import {ProjectKeys, type PlannedTest, type RunTables} from './projectKeys';
 import {runBypassReason, whyNotStored} from './storePolicy';
 import {toStoredResult} from '../replay/storedResult';
 import type {StoredEntry} from '../store/storedEntry';
@@ -97,14 +97,17 @@ export class CachingRunner {
     // Machine-local tables live in the first project's store.
     const tableDir = tests.length > 0 ? storeFor(tests[0].context.config).dir : undefined;
     const hashes = tableDir ? PersistedTable.load<PersistedFingerprint>(tableDir, 'file-hashes') : undefined;
-    const packageTable = tableDir
-      ? PersistedTable.load<[string, string[]]>(tableDir, 'package-closures')
-      : undefined;
+    const tables: RunTables = tableDir
+      ? {
+          packages: PersistedTable.load(tableDir, 'package-closures'),
+          dependencies: PersistedTable.load(tableDir, 'dependencies'),
+        }
+      : {};
     const current = new CurrentInputs(new FileHasher(hashes));
 
     const projects = new Map<TestContext, ProjectKeys>();
     const planned = await report.time('actionKeysMs', () =>
-      this.planActionKeys(tests, projects, current, packageTable, storeFor),
+      this.planActionKeys(tests, projects, current, tables, storeFor),
     );
     const inRun = await report.time('contentKeysMs', () => this.planContentKeys(planned, projects, storeFor));
     // Hits first: they take milliseconds, and a reporter shows them at once.
@@ -119,7 +122,7 @@ export class CachingRunner {
       await Promise.all(inRun);
     }
     for (const p of planned) report.add(p.outcome);
-    this.finish(report, [hashes, packageTable], stores);
+    this.finish(report, [hashes, tables.packages, tables.dependencies], stores);
   }
 
   /** Stage 1 for every test file: its action key, and a lookup where the mode reads. */
@@ -127,7 +130,7 @@ export class CachingRunner {
     tests: Test[],
     projects: Map<TestContext, ProjectKeys>,
     current: CurrentInputs,
-    packageTable: PersistedTable<[string, string[]]> | undefined,
+    tables: RunTables,
     storeFor: (config: Config.ProjectConfig) => LocalStore,
   ): Promise<PlannedTest[]> {
     const runBypass =
@@ -149,7 +152,7 @@ export class CachingRunner {
           project = await ProjectKeys.create(
             test.context,
             current,
-            packageTable,
+            tables,
             this.globalConfig,
             this.#options,
           );

@@ -4,6 +4,8 @@ import {actionKey, type ActionKey} from '../key/actionKey';
 import {contentKeys} from '../key/contentKey';
 import {contentKeyBlocker} from '../key/pureTransform';
 import type {CurrentInputs} from '../key/runtimeInputs';
+import type {PersistedDependencies} from '../key/dependencyGraph';
+import {sha256} from '../key/fileHasher';
 import {KeyContext} from '../key/keyContext';
 import {projectInputs, type ProjectInputs} from '../key/projectInputs';
 import {snapshotPaths} from '../key/snapshotPaths';
@@ -34,6 +36,12 @@ export interface PlannedTest {
 
 type GlobMatcher = (path: string) => boolean;
 
+/** Machine-local tables kept across runs (see LocalStore), shared by the run's projects. */
+export interface RunTables {
+  packages?: PersistedTable<[string, string[]]>;
+  dependencies?: PersistedDependencies;
+}
+
 /** Keys the test files of one project (one Jest context) for one run. */
 export class ProjectKeys {
   private constructor(
@@ -48,11 +56,19 @@ export class ProjectKeys {
   static async create(
     context: TestContext,
     current: CurrentInputs,
-    packageTable: PersistedTable<[string, string[]]> | undefined,
+    tables: RunTables,
     globalConfig: Config.GlobalConfig,
     options: RunnerOptions,
   ): Promise<ProjectKeys> {
-    const keys = new KeyContext(context, current.hasher, packageTable);
+    const keys = new KeyContext(context, current.hasher, tables.packages);
+    const inputs = projectInputs(keys, globalConfig, options);
+    const install = keys.packages.installState();
+    if (tables.dependencies && install) {
+      // What resolution depends on besides a file's own content (see DependencyGraph.persistIn):
+      // the project inputs cover the config and every package.json of the project.
+      const files = context.hasteFS.getAllFiles().sort().join('\n');
+      keys.graph.persistIn(tables.dependencies, sha256(JSON.stringify([inputs.digest, install, sha256(files)])));
+    }
     const uncacheable =
       options.uncacheable.length > 0
         ? requireFromJest<{globsToMatcher(globs: string[]): GlobMatcher}>('jest-util').globsToMatcher(
@@ -62,7 +78,7 @@ export class ProjectKeys {
     return new ProjectKeys(
       keys,
       current,
-      projectInputs(keys, globalConfig, options),
+      inputs,
       await snapshotPaths(context.config),
       uncacheable,
       projectBypassReason(context.config),
