@@ -1,7 +1,7 @@
 import type {Test} from '@jest/test-result';
 import * as path from 'path';
 import {sha256} from './fileHasher';
-import type {KeyContext} from './keyContext';
+import type {KeyContext, ModuleFingerprint} from './keyContext';
 import type {ProjectInputs} from './projectInputs';
 import type {TestFileFacts} from './testFileFacts';
 
@@ -11,21 +11,24 @@ export interface ActionKey {
   outsideGraph: string;
   /** The project-level inputs this key covers, unhashed (for explain). */
   projectParts: Record<string, unknown>;
-  /** Key lines of the test's closure: `rel/path=hash` and `pkg:...` lines. */
-  lines: string[];
-  /** The test's dependency closure in the project, test file included. */
-  closure: string[];
-  /** Package fingerprint lines of the node_modules the closure reaches. */
-  packages: string[];
-  /** Files whose content the key covers: re-checked after the run before storing. */
-  files: string[];
   /** Why the key cannot be trusted; the test then always runs. */
   problems: string[];
+  // The rest walks the test's closure: only a miss (stage 2, storing) or a new explain
+  // manifest needs it, so it is computed on first use.
+  /** Key lines of the test's closure: `rel/path=hash` and `pkg:...` lines. */
+  readonly lines: string[];
+  /** The test's dependency closure in the project, test file included. */
+  readonly closure: string[];
+  /** Package fingerprint lines of the node_modules the closure reaches. */
+  readonly packages: string[];
+  /** Files whose content the key covers: re-checked after the run before storing. */
+  readonly files: string[];
 }
 
 /**
  * Stage 1 of the key: a hash of everything Jest would feed this test file's run, known
- * before anything runs. See DESIGN.md section 2.
+ * before anything runs. See DESIGN.md section 2. The closure enters as its digest (see
+ * KeyContext.closureDigest), which changes with any of its key lines.
  */
 export function actionKey(
   keys: KeyContext,
@@ -36,7 +39,7 @@ export function actionKey(
   const roots = [test.path];
   // A docblock-selected environment is a module like any other input.
   if (facts.environment) roots.push(facts.environment);
-  const modules = keys.fingerprintModules(roots);
+  const digests = roots.map(root => keys.closureDigest(root));
   const snapshot = facts.snapshotPath;
   const packageJson = keys.nearestPackageJson(path.dirname(test.path));
   const outsideGraph = JSON.stringify({
@@ -45,16 +48,26 @@ export function actionKey(
     snapshot: snapshot ? keys.fileLine(snapshot) : null,
     packageJson: packageJson ? keys.fileLine(packageJson) : null,
   });
-  const files = [...project.files, ...modules.files];
-  if (snapshot) files.push(snapshot);
+  let modules: ModuleFingerprint | undefined;
+  const walk = () => (modules ??= keys.fingerprintModules(roots));
   return {
-    key: sha256(JSON.stringify([outsideGraph, modules.lines])),
+    key: sha256(JSON.stringify([outsideGraph, digests.map(d => d.digest)])),
     outsideGraph,
     projectParts: project.parts,
-    lines: modules.lines,
-    closure: modules.files,
-    packages: modules.lines.filter(line => line.startsWith('pkg:')),
-    files,
-    problems: [...project.problems, ...modules.problems, ...facts.problems],
+    problems: [...project.problems, ...digests.flatMap(d => d.problems), ...facts.problems],
+    get lines() {
+      return walk().lines;
+    },
+    get closure() {
+      return walk().files;
+    },
+    get packages() {
+      return walk().lines.filter(line => line.startsWith('pkg:'));
+    },
+    get files() {
+      const files = [...project.files, ...walk().files];
+      if (snapshot) files.push(snapshot);
+      return files;
+    },
   };
 }

@@ -50,16 +50,27 @@ export class DependencyGraph {
     while (stack.length > 0) {
       const file = stack.pop()!;
       if (closure.files.has(file) || closure.external.has(file)) continue;
-      if (isInNodeModules(file)) {
+      const node = this.node(file);
+      if (node.kind === 'external') {
         closure.external.add(file);
         continue;
       }
       closure.files.add(file);
-      const deps = this.dependenciesOf(file);
-      if (deps === null) closure.unknown.add(file);
-      else stack.push(...deps);
+      if (node.kind === 'unknown') closure.unknown.add(file);
+      else stack.push(...node.deps);
     }
     return closure;
+  }
+
+  /**
+   * How a walk sees a file: under node_modules (its package is fingerprinted instead),
+   * unknown to the haste map (its imports are unknown), or a project file and its direct
+   * dependencies.
+   */
+  node(file: string): {kind: 'external'} | {kind: 'unknown'} | {kind: 'file'; deps: string[]} {
+    if (isInNodeModules(file)) return {kind: 'external'};
+    const deps = this.dependenciesOf(file);
+    return deps === null ? {kind: 'unknown'} : {kind: 'file', deps};
   }
 
   /**

@@ -23,12 +23,18 @@ export function sha256(data: string | Buffer): string {
   return oneShot ? oneShot('sha256', data, 'hex') : crypto.createHash('sha256').update(data).digest('hex');
 }
 
-export function currentSignature(file: string): FileSignature | null {
+/** A stat that reports a missing file as undefined: a thrown error costs more than the stat. */
+function statOf(file: string): fs.Stats | undefined {
   try {
-    return signatureOf(fs.statSync(file));
+    return fs.statSync(file, {throwIfNoEntry: false});
   } catch {
-    return null;
+    return undefined;
   }
+}
+
+export function currentSignature(file: string): FileSignature | null {
+  const stat = statOf(file);
+  return stat ? signatureOf(stat) : null;
 }
 
 /**
@@ -70,12 +76,8 @@ export class FileHasher {
   }
 
   private compute(file: string): Fingerprint {
-    let stat: fs.Stats;
-    try {
-      stat = fs.statSync(file);
-    } catch {
-      return MISSING;
-    }
+    const stat = statOf(file);
+    if (!stat) return MISSING;
     const signature = signatureOf(stat);
     if (stat.isDirectory()) return {signature, hash: 'directory', ...NO_FACTS};
     const known = this.persisted?.map.get(file);

@@ -3,7 +3,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import {jestPackageVersion} from '../jestModules';
 import {DependencyGraph} from './dependencyGraph';
-import type {FileHasher} from './fileHasher';
+import {sha256, type FileHasher} from './fileHasher';
 import type {PersistedTable} from '../store/persistedTable';
 import {PackageFingerprints} from './packages';
 
@@ -69,26 +69,112 @@ export class KeyContext {
     return line;
   }
 
+  private readonly digests = new Map<string, ClosureDigest>();
+
+  /**
+   * A digest of everything `fingerprintModules([root])` covers, computed bottom-up over the
+   * import graph's strongly connected components (import cycles), each once per run: a
+   * component's digest hashes its files' key lines and the digests of the components it
+   * imports, so every test file costs only its own imports.
+   */
+  closureDigest(root: string): ClosureDigest {
+    const done = this.digests.get(root);
+    if (done) return done;
+    // Tarjan's algorithm; components finish in dependency order.
+    let next = 0;
+    const order = new Map<string, number>();
+    const low = new Map<string, number>();
+    const stack: string[] = [];
+    const onStack = new Set<string>();
+    const visit = (file: string) => {
+      order.set(file, next);
+      low.set(file, next++);
+      stack.push(file);
+      onStack.add(file);
+      for (const dep of this.successors(file)) {
+        if (this.digests.has(dep)) continue;
+        if (!order.has(dep)) {
+          visit(dep);
+          low.set(file, Math.min(low.get(file)!, low.get(dep)!));
+        } else if (onStack.has(dep)) {
+          low.set(file, Math.min(low.get(file)!, order.get(dep)!));
+        }
+      }
+      if (low.get(file) !== order.get(file)) return;
+      const members: string[] = [];
+      let member: string;
+      do {
+        member = stack.pop()!;
+        onStack.delete(member);
+        members.push(member);
+      } while (member !== file);
+      this.finishComponent(members);
+    };
+    visit(root);
+    return this.digests.get(root)!;
+  }
+
+  private successors(file: string): string[] {
+    const node = this.graph.node(file);
+    return node.kind === 'file' ? node.deps : [];
+  }
+
+  private finishComponent(members: string[]): void {
+    const inside = new Set(members);
+    const lines = new Set<string>();
+    const below = new Set<string>();
+    const problems = new Set<string>();
+    for (const file of members) {
+      const node = this.graph.node(file);
+      if (node.kind === 'external') {
+        for (const pkg of this.packages.forFile(file)) lines.add(`pkg:${pkg}`);
+        continue;
+      }
+      lines.add(this.fileLine(file));
+      for (const problem of this.problemsOf(file, node.kind === 'unknown')) problems.add(problem);
+      if (node.kind !== 'file') continue;
+      for (const dep of node.deps) {
+        if (inside.has(dep)) continue;
+        const digest = this.digests.get(dep)!;
+        below.add(digest.digest);
+        for (const problem of digest.problems) problems.add(problem);
+      }
+    }
+    const digest = {digest: sha256(JSON.stringify([[...lines].sort(), [...below].sort()])), problems: [...problems]};
+    for (const file of members) this.digests.set(file, digest);
+  }
+
+  /** Why a project file reached by a test makes its key untrustworthy. */
+  private problemsOf(file: string, unknown: boolean): string[] {
+    if (unknown) {
+      return /\.[cm]?[jt]sx?$/.test(file)
+        ? [`${this.relative(file)} is outside Jest's roots, so its imports are unknown`]
+        : [];
+    }
+    return !RECORDS_ALL_MODULE_LOADS && this.hasher.fingerprint(file).computedImport
+      ? [`${this.relative(file)} loads a module by a computed specifier`]
+      : [];
+  }
+
   fingerprintModules(roots: readonly string[]): ModuleFingerprint {
     const closure = this.graph.closure(roots);
     const lines: string[] = [];
     const problems: string[] = [];
     for (const file of closure.files) {
       lines.push(this.fileLine(file));
-      if (!RECORDS_ALL_MODULE_LOADS && this.hasher.fingerprint(file).computedImport) {
-        problems.push(`${this.relative(file)} loads a module by a computed specifier`);
-      }
-    }
-    for (const file of closure.unknown) {
-      if (/\.[cm]?[jt]sx?$/.test(file)) {
-        problems.push(`${this.relative(file)} is outside Jest's roots, so its imports are unknown`);
-      }
+      problems.push(...this.problemsOf(file, closure.unknown.has(file)));
     }
     for (const file of closure.external) {
       for (const pkg of this.packages.forFile(file)) lines.push(`pkg:${pkg}`);
     }
     return {lines: [...new Set(lines)].sort(), files: [...closure.files], problems};
   }
+}
+
+export interface ClosureDigest {
+  digest: string;
+  /** Reasons the closure cannot be trusted (the test must run). */
+  problems: string[];
 }
 
 export interface ModuleFingerprint {

@@ -47,7 +47,7 @@ export function changedDuringRun(recording: Recording, keyFiles: Set<string>): s
 /** Runtime inputs as they are now. */
 export interface InputState {
   /** One line per input: content hash, folder listing, or env value (explain compares them). */
-  lines: string[];
+  readonly lines: string[];
   /** Digest of the lines: what a result key combines with the stage key. */
   digest: string;
 }
@@ -74,7 +74,13 @@ export class CurrentInputs {
       return `${relative} ${kind} ${now}`;
     });
     const env = this.envState(list.env);
-    return {lines: [...fileLines, ...env.lines], digest: sha256(JSON.stringify([fileLines, env.digest]))};
+    return {
+      // Wanted only by explain and its manifests: not built for every replay.
+      get lines() {
+        return [...fileLines, ...env.lines];
+      },
+      digest: sha256(JSON.stringify([fileLines, env.digest])),
+    };
   }
 
   private envState(env: InputList['env']): InputState {

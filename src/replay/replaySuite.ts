@@ -3,7 +3,6 @@ import type {Config} from '@jest/types';
 import type Emittery from 'emittery';
 import {requireFromJest} from '../jestModules';
 import type {StoredEntry} from '../store/storedEntry';
-import {fromStoredResult} from './storedResult';
 
 /** Reporter names Jest resolves to its own reporters (@jest/core's TestScheduler). */
 const BUILT_IN_REPORTERS = new Set(['default', 'summary', 'github-actions', 'agent']);
@@ -19,7 +18,7 @@ export function reportersWantTestCases(globalConfig: Config.GlobalConfig): boole
 }
 
 /**
- * Replays a stored pass through the same events a real run emits, in the same order:
+ * Replays a stored pass (read for this replay alone: it is handed to Jest) through the same events a real run emits, in the same order:
  * file start, each test case's result (when a custom reporter may listen), file
  * success. The result keeps its original perfStats (Jest orders the next run by them)
  * and console output.
@@ -31,7 +30,7 @@ export async function replaySuite(
   globalConfig: Config.GlobalConfig,
   testCases: boolean,
 ): Promise<void> {
-  const result = fromStoredResult(entry.result, test.context.config.rootDir);
+  const result = entry.result;
   result.testFilePath = test.path;
   await emitter.emit('test-file-start', [test]);
   printVerboseConsole(result, test.context.config, globalConfig);

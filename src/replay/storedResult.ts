@@ -1,5 +1,3 @@
-import type {TestResult} from '@jest/test-result';
-
 /** Stands for the project's rootDir inside stored results; restored on replay. */
 const ROOT_TOKEN = '<jest-runner-cache:rootDir>';
 
@@ -7,15 +5,16 @@ const ROOT_TOKEN = '<jest-runner-cache:rootDir>';
 const inJson = (s: string) => JSON.stringify(s).slice(1, -1);
 
 /**
- * A result as stored: its JSON text, with every occurrence of rootDir (test path, console
- * origins, stack lines) replaced by a token, so a checkout in another folder replays it
- * with its own paths. Kept as text so a replay is one string replace and one parse.
+ * The text of an entry holding a result is written with every occurrence of rootDir (test
+ * path, console origins, stack lines) replaced by a token, so a checkout in another
+ * folder replays it with its own paths: one replace on the text, in each direction.
  */
-export function toStoredResult(result: TestResult, rootDir: string): string {
-  return JSON.stringify(result).split(inJson(rootDir)).join(ROOT_TOKEN);
+export function tokenizeRootDir(rootDir: string): (json: string) => string {
+  const path = inJson(rootDir);
+  return json => json.split(path).join(ROOT_TOKEN);
 }
 
-/** A fresh, path-restored copy for one replay (Jest mutates results it is given). */
-export function fromStoredResult(stored: string, rootDir: string): TestResult {
-  return JSON.parse(stored.split(ROOT_TOKEN).join(inJson(rootDir))) as TestResult;
+export function restoreRootDir(rootDir: string): (json: string) => string {
+  const path = inJson(rootDir);
+  return json => json.split(ROOT_TOKEN).join(path);
 }

@@ -15,7 +15,6 @@ import {LocalStore} from '../store/localStore';
 import {replaySuite, reportersWantTestCases} from '../replay/replaySuite';
 import {ProjectKeys, type PlannedTest, type RunTables} from './projectKeys';
 import {runBypassReason, whyNotStored} from './storePolicy';
-import {toStoredResult} from '../replay/storedResult';
 import type {StoredEntry} from '../store/storedEntry';
 import {save} from '../store/twoStep';
 import {changedDuringRun, CurrentInputs, inputListOf} from '../key/runtimeInputs';
@@ -211,7 +210,7 @@ export class CachingRunner {
     for (const p of planned) {
       if (!p.awaitingContentKey || !p.contentKey) continue;
       try {
-        save(store, p.contentKey, p.awaitingContentKey);
+        save(store, p.contentKey, p.awaitingContentKey, p.test.context.config.rootDir);
       } catch (error) {
         p.outcome.reason = `not stored under its content key: ${(error as Error).message}`;
       }
@@ -343,7 +342,8 @@ export class CachingRunner {
       kind: 'result',
       testPath: p.outcome.path,
       runtimeMs: result.perfStats.end - result.perfStats.start,
-      result: toStoredResult(result, rootDir),
+      // A copy: reporters delete console output from the result they are given.
+      result: JSON.parse(JSON.stringify(result)) as TestResult,
     };
     const closure = new Set(p.key.closure);
     const exactly = new Set(p.key.files.filter(file => !closure.has(file)));
@@ -351,8 +351,8 @@ export class CachingRunner {
     const found = {entry, inputs, state: current.state(inputs, rootDir)};
     try {
       const store = storeFor(p.test.context.config);
-      const resultKey = save(store, p.key.key, found);
-      if (p.contentKey) save(store, p.contentKey, found);
+      const resultKey = save(store, p.key.key, found, rootDir);
+      if (p.contentKey) save(store, p.contentKey, found, rootDir);
       else p.awaitingContentKey = found;
       updateManifest(store, p.test.path, rootDir, p.key, found, resultKey);
     } catch (error) {

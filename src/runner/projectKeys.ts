@@ -119,7 +119,7 @@ export class ProjectKeys {
     alsoUnder?: string,
   ): void {
     try {
-      const resultKey = alsoUnder ? save(write, alsoUnder, found) : found.resultKey;
+      const resultKey = alsoUnder ? save(write, alsoUnder, found, this.keys.rootDir) : found.resultKey;
       updateManifest(write, p.test.path, this.keys.rootDir, p.key!, found, resultKey);
     } catch {
       // shortcuts for the next run and explain's record: never a reason to fail a run

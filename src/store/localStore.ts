@@ -1,7 +1,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import {writeFileAtomic} from './atomicWrite';
-import {decodeEntry, encodeEntry} from './entryCodec';
+import {decodeEntry, encodeEntry, type TextTransform} from './entryCodec';
 import {PersistedTable} from './persistedTable';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
@@ -29,7 +29,8 @@ export class LocalStore {
     return path.join(this.dir, key.slice(0, 2), key);
   }
 
-  get(key: string): unknown {
+  /** The entry under `key`, `restore` applied to its checked text (see encodeEntry). */
+  get(key: string, restore?: TextTransform): unknown {
     const file = this.pathOf(key);
     let data: string;
     let modified: number;
@@ -54,7 +55,7 @@ export class LocalStore {
     } catch {
       return undefined;
     }
-    const value = decodeEntry(data);
+    const value = decodeEntry(data, restore);
     if (value === undefined) {
       fs.rmSync(file, {recursive: true, force: true});
       return undefined;
@@ -91,8 +92,8 @@ export class LocalStore {
     return value;
   }
 
-  put(key: string, value: unknown): void {
-    writeFileAtomic(this.pathOf(key), encodeEntry(value));
+  put(key: string, value: unknown, transform?: TextTransform): void {
+    writeFileAtomic(this.pathOf(key), encodeEntry(value, transform));
   }
 
   /**

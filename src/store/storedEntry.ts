@@ -1,12 +1,17 @@
-/** What one cache entry holds: a clean pass of one test file, paths made relative. */
+import type {TestResult} from '@jest/test-result';
+
+/**
+ * What one cache entry holds: a clean pass of one test file. In the store, rootDir is a
+ * token (see replay/storedResult); in memory it is this checkout's.
+ */
 export interface StoredEntry {
   kind: 'result';
   /** Test file relative to rootDir (for `explain` and debugging). */
   testPath: string;
   /** How long the suite ran when it was stored: the time a replay saves. */
   runtimeMs: number;
-  /** The TestResult's JSON text, rootDir replaced by a token (see replay/storedResult). */
-  result: string;
+  /** The TestResult, a copy of its own: Jest mutates the results it is given. */
+  result: TestResult;
 }
 
 /** Guards against entries written by another format or tool: those are misses. */
@@ -18,6 +23,8 @@ export function isStoredEntry(value: unknown): value is StoredEntry {
     v.kind === 'result' &&
     typeof v.testPath === 'string' &&
     typeof v.runtimeMs === 'number' &&
-    typeof v.result === 'string'
+    typeof v.result === 'object' &&
+    v.result !== null &&
+    Array.isArray(v.result.testResults)
   );
 }

@@ -1,5 +1,6 @@
 import {resultKey, type CurrentInputs, type InputList, type InputState} from '../key/runtimeInputs';
 import {sha256} from '../key/fileHasher';
+import {restoreRootDir, tokenizeRootDir} from '../replay/storedResult';
 import type {LocalStore} from './localStore';
 import {isStoredEntry, type StoredEntry} from './storedEntry';
 
@@ -63,20 +64,22 @@ export function lookup(
   rootDir: string,
   current: CurrentInputs,
 ): (Found & {resultKey: string}) | undefined {
-  const first = store.get(stageKey);
+  const restore = restoreRootDir(rootDir);
+  const first = store.get(stageKey, restore);
   if (!isInputsEntry(first)) return undefined;
   const env = envNames(store, first.inputs.env);
   if (env === undefined) return undefined;
   const inputs: InputList = {files: first.inputs.files, env};
   const state = current.state(inputs, rootDir);
   const key = resultKey(stageKey, state);
-  const entry = key === first.resultKey ? first.result : store.get(key);
+  const entry = key === first.resultKey ? first.result : store.get(key, restore);
   return isStoredEntry(entry) ? {entry, inputs, state, resultKey: key} : undefined;
 }
 
 /** Stores a result under a stage key (both steps); returns the result's own key. */
-export function save(store: LocalStore, stageKey: string, found: Found): string {
+export function save(store: LocalStore, stageKey: string, found: Found, rootDir: string): string {
   const key = resultKey(stageKey, found.state);
+  const tokenize = tokenizeRootDir(rootDir);
   const {files, env} = found.inputs;
   // What a reader follows is written first: it never finds a reference that leads nowhere.
   let storedEnv: InputsEntry['inputs']['env'] = '*';
@@ -85,15 +88,17 @@ export function save(store: LocalStore, stageKey: string, found: Found): string 
     if (envNames(store, storedEnv) === undefined) store.put(storedEnv.ref, {kind: 'env', names: env} satisfies EnvEntry);
   }
   // A result stored for another state of the inputs moves to its own entry, so that
-  // setting a variable back to its old value still hits (Go keeps both too).
+  // setting a variable back to its old value still hits (Go keeps both too). Read and
+  // written as stored: its rootDir stays a token.
   const previous = store.get(stageKey);
   if (isInputsEntry(previous) && previous.resultKey !== key) store.put(previous.resultKey, previous.result);
-  store.put(stageKey, {
+  const entry: InputsEntry = {
     kind: 'inputs',
     testPath: found.entry.testPath,
     inputs: {files, env: storedEnv},
     resultKey: key,
     result: found.entry,
-  } satisfies InputsEntry);
+  };
+  store.put(stageKey, entry, tokenize);
   return key;
 }
