@@ -15,7 +15,8 @@
 // Jest's transform cache (and haste map) are warm and plain/cold measure runners, not
 // swc's first compile. Then the scenarios run in interleaved rounds (plain, floor, cold,
 // cached, edit, affected; --runs rounds), so a load that drifts meanwhile weighs on all of
-// them alike; figures are medians. Peak RSS is the main jest process's own (see
+// them alike; a scenario whose warm-up took under 5 s runs 5 times a round. Figures are
+// medians of all samples. Peak RSS is the main jest process's own (see
 // scripts/bench/maxRss.js), the maximum over the measured runs.
 //
 //   node scripts/bench.js [--suites 300|100,300,1200] [--runs 3] [--json out.json] [--keep]
@@ -30,6 +31,9 @@ const {generateProject} = require('./bench/project');
 const REPO = path.resolve(__dirname, '..');
 const FLOOR_RUNNER = path.join(__dirname, 'bench', 'floorRunner.js');
 const MAXRSS_PRELOAD = path.join(__dirname, 'bench', 'maxRss.js');
+/** Scenarios whose warm-up took less than this are sampled SHORT_SAMPLES times a round. */
+const SHORT_MS = 5000;
+const SHORT_SAMPLES = 5;
 
 const GOALS = {
   300: [
@@ -218,17 +222,24 @@ class Bench {
       s.samples = [];
       fs.rmSync(s.cacheDir, {recursive: true, force: true});
       this.log(`  ${s.name}: warm-up`);
-      await this.run(s.config, s.cacheDir, s.extraArgs ? s.extraArgs() : []);
+      const warmUp = await this.run(s.config, s.cacheDir, s.extraArgs ? s.extraArgs() : []);
+      // A scenario of a few seconds is sampled several times a round: on a shared machine
+      // one stalled second would otherwise move its median, and the extra runs cost seconds.
+      s.perRound = warmUp.ms < SHORT_MS ? SHORT_SAMPLES : 1;
     }
     for (let i = 0; i < runs; i++) {
       const line = [];
       for (const s of scenarios) {
-        if (s.before) s.before(s.cacheDir);
-        const result = await this.run(s.config, s.cacheDir, s.extraArgs ? s.extraArgs() : []);
-        if (s.check) s.check(result);
-        if (s.after) s.after();
-        s.samples.push({ms: result.ms, rssKb: result.rssKb, cpuMs: result.cpuMs});
-        line.push(`${s.name} ${(result.ms / 1000).toFixed(2)} s`);
+        const times = [];
+        for (let k = 0; k < s.perRound; k++) {
+          if (s.before) s.before(s.cacheDir);
+          const result = await this.run(s.config, s.cacheDir, s.extraArgs ? s.extraArgs() : []);
+          if (s.check) s.check(result);
+          if (s.after) s.after();
+          s.samples.push({ms: result.ms, rssKb: result.rssKb, cpuMs: result.cpuMs});
+          times.push((result.ms / 1000).toFixed(2));
+        }
+        line.push(`${s.name} ${times.join('/')} s`);
       }
       this.log(`  run ${i + 1}/${runs}: ${line.join(', ')}`);
     }

@@ -108,7 +108,7 @@ export class CachingRunner {
     const planned = await report.time('actionKeysMs', () =>
       this.planActionKeys(tests, projects, current, tables, storeFor),
     );
-    const inRun = await report.time('contentKeysMs', () => this.planContentKeys(planned, projects, storeFor));
+    const inRun = await report.time('contentKeysMs', () => this.planContentKeys(planned, projects, current, storeFor));
     // Hits first: they take milliseconds, and a reporter shows them at once.
     await report.time('replayMs', () => this.replayHits(planned, watcher));
 
@@ -182,6 +182,7 @@ export class CachingRunner {
   private async planContentKeys(
     planned: PlannedTest[],
     projects: Map<TestContext, ProjectKeys>,
+    current: CurrentInputs,
     storeFor: (config: Config.ProjectConfig) => LocalStore,
   ): Promise<Promise<void>[]> {
     const inRun: Promise<void>[] = [];
@@ -197,7 +198,7 @@ export class CachingRunner {
           for (const p of misses) p.outcome.reason = `content key failed: ${error.message}`;
         });
       if (write && (!read || store.isEmpty())) {
-        inRun.push(plan(undefined).then(() => this.storeUnderContentKeys(misses, store)));
+        inRun.push(plan(undefined).then(() => this.storeUnderContentKeys(misses, store, current)));
       } else if (read) {
         await plan(read);
       }
@@ -205,10 +206,26 @@ export class CachingRunner {
     return inRun;
   }
 
-  /** Passes stored before their content key was known, stored under it now. */
-  private storeUnderContentKeys(planned: PlannedTest[], store: LocalStore): void {
+  /**
+   * Passes stored before their content key was known, stored under it now, unless a file
+   * the key covers changed before the bundler read it: the content key would then
+   * describe code the test never ran.
+   */
+  private storeUnderContentKeys(planned: PlannedTest[], store: LocalStore, current: CurrentInputs): void {
+    const unchanged = new Map<string, boolean>();
+    const isUnchanged = (file: string) => {
+      let known = unchanged.get(file);
+      if (known === undefined) unchanged.set(file, (known = current.hasher.unchangedSince(file)));
+      return known;
+    };
     for (const p of planned) {
       if (!p.awaitingContentKey || !p.contentKey) continue;
+      const changed = p.key!.files.find(file => !isUnchanged(file));
+      if (changed) {
+        p.outcome.reason = `not stored under its content key: ${relativePath(p.test.context.config.rootDir, changed)} changed while the suite ran`;
+        p.awaitingContentKey = undefined;
+        continue;
+      }
       try {
         save(store, p.contentKey, p.awaitingContentKey, p.test.context.config.rootDir);
       } catch (error) {
