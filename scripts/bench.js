@@ -15,8 +15,8 @@
 // Jest's transform cache (and haste map) are warm and plain/cold measure runners, not
 // swc's first compile. Then the scenarios run in interleaved rounds (plain, floor, cold,
 // cached, edit, affected; --runs rounds), so a load that drifts meanwhile weighs on all of
-// them alike; a scenario whose warm-up took under 5 s runs 5 times a round. Figures are
-// medians of all samples. Peak RSS is the main jest process's own (see
+// them alike; a scenario whose first sample took under 5 s runs 5 times a round. Figures
+// are medians of all samples. Peak RSS is the main jest process's own (see
 // scripts/bench/maxRss.js), the maximum over the measured runs.
 //
 //   node scripts/bench.js [--suites 300|100,300,1200] [--runs 3] [--json out.json] [--keep]
@@ -31,7 +31,7 @@ const {generateProject} = require('./bench/project');
 const REPO = path.resolve(__dirname, '..');
 const FLOOR_RUNNER = path.join(__dirname, 'bench', 'floorRunner.js');
 const MAXRSS_PRELOAD = path.join(__dirname, 'bench', 'maxRss.js');
-/** Scenarios whose warm-up took less than this are sampled SHORT_SAMPLES times a round. */
+/** Scenarios whose first sample took less than this are sampled SHORT_SAMPLES times a round. */
 const SHORT_MS = 5000;
 const SHORT_SAMPLES = 5;
 
@@ -222,22 +222,23 @@ class Bench {
       s.samples = [];
       fs.rmSync(s.cacheDir, {recursive: true, force: true});
       this.log(`  ${s.name}: warm-up`);
-      const warmUp = await this.run(s.config, s.cacheDir, s.extraArgs ? s.extraArgs() : []);
-      // A scenario of a few seconds is sampled several times a round: on a shared machine
-      // one stalled second would otherwise move its median, and the extra runs cost seconds.
-      s.perRound = warmUp.ms < SHORT_MS ? SHORT_SAMPLES : 1;
+      await this.run(s.config, s.cacheDir, s.extraArgs ? s.extraArgs() : []);
     }
     for (let i = 0; i < runs; i++) {
       const line = [];
       for (const s of scenarios) {
         const times = [];
-        for (let k = 0; k < s.perRound; k++) {
+        for (let k = 0; k < (s.perRound ?? 1); k++) {
           if (s.before) s.before(s.cacheDir);
           const result = await this.run(s.config, s.cacheDir, s.extraArgs ? s.extraArgs() : []);
           if (s.check) s.check(result);
           if (s.after) s.after();
           s.samples.push({ms: result.ms, rssKb: result.rssKb, cpuMs: result.cpuMs});
           times.push((result.ms / 1000).toFixed(2));
+          // A scenario of a few seconds (judged by its first sample: a warm-up may be a
+          // cold run) is sampled several times a round: on a shared machine one stall
+          // would otherwise move its median, and the extra runs cost seconds.
+          s.perRound ??= result.ms < SHORT_MS ? SHORT_SAMPLES : 1;
         }
         line.push(`${s.name} ${times.join('/')} s`);
       }
