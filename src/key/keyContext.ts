@@ -135,11 +135,8 @@ export class KeyContext {
     const problems = new Set<string>();
     for (const file of members) {
       const node = this.graph.node(file);
-      if (node.kind === 'external') {
-        for (const pkg of this.packages.forFile(file)) lines.add(`pkg:${pkg}`);
-        continue;
-      }
-      lines.add(this.fileLine(file));
+      for (const line of this.keyLinesOf(file, node.kind === 'external')) lines.add(line);
+      if (node.kind === 'external') continue;
       for (const problem of this.problemsOf(file, node.kind === 'unknown')) problems.add(problem);
       if (node.kind !== 'file') continue;
       for (const dep of node.deps) {
@@ -151,6 +148,14 @@ export class KeyContext {
     }
     const digest = {digest: sha256(JSON.stringify([[...lines].sort(), [...below].sort()])), problems: [...problems]};
     for (const file of members) this.digests.set(file, digest);
+  }
+
+  /**
+   * What one reached file puts in a key: its own line, or for a file under node_modules
+   * its package's fingerprints. The digests and the walked lines must agree on it.
+   */
+  private keyLinesOf(file: string, external: boolean): string[] {
+    return external ? this.packages.forFile(file).map(pkg => `pkg:${pkg}`) : [this.fileLine(file)];
   }
 
   /** Why a project file reached by a test makes its key untrustworthy. */
@@ -170,12 +175,10 @@ export class KeyContext {
     const lines: string[] = [];
     const problems: string[] = [];
     for (const file of closure.files) {
-      lines.push(this.fileLine(file));
+      lines.push(...this.keyLinesOf(file, false));
       problems.push(...this.problemsOf(file, closure.unknown.has(file)));
     }
-    for (const file of closure.external) {
-      for (const pkg of this.packages.forFile(file)) lines.push(`pkg:${pkg}`);
-    }
+    for (const file of closure.external) lines.push(...this.keyLinesOf(file, true));
     return {lines: [...new Set(lines)].sort(), files: [...closure.files], problems};
   }
 }

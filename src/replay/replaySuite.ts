@@ -18,10 +18,10 @@ export function reportersWantTestCases(globalConfig: Config.GlobalConfig): boole
 }
 
 /**
- * Replays a stored pass (read for this replay alone: it is handed to Jest) through the same events a real run emits, in the same order:
- * file start, each test case's result (when a custom reporter may listen), file
- * success. The result keeps its original perfStats (Jest orders the next run by them)
- * and console output.
+ * Replays a stored pass (read for this replay alone: it is handed to Jest) through the
+ * same events a real run emits, in the same order: file start, each test case (when a
+ * custom reporter may listen), file success. The result keeps its original perfStats
+ * (Jest orders the next run by them) and console output.
  */
 export async function replaySuite(
   emitter: Emittery<TestEvents>,
