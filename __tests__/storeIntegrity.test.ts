@@ -1,11 +1,13 @@
 import * as path from 'path';
 import {createHash} from 'crypto';
 import * as fs from 'fs';
-import {decodeEntryFile, listEntries} from './helpers/cacheStore';
+import {decodeEntryFile, listEntries, listPacks} from './helpers/cacheStore';
 import {FixtureProject, makeTempDir, type RunResult} from './helpers/fixtureProject';
 
 // The local store (DESIGN.md section 6): every entry checks itself, a corrupt one is a miss
-// and is removed, and writes are atomic across concurrent jest processes.
+// and is removed, and writes are atomic across concurrent jest processes. Each project's
+// pack (src/store/entryPack.ts) copies the stage entries its last runs used, and is
+// checked the same way.
 
 const SUITES = ['s1', 's2', 's3', 's4', 's5', 's6'];
 const fileOf = (suite: string) => `${suite}.test.ts`;
@@ -22,6 +24,13 @@ function expectOnly(run: RunResult, ran: string[]): void {
   for (const suite of SUITES) expected[fileOf(suite)] = ran.includes(suite) ? 'ran' : 'hit-action';
   expect(run.outcomes).toEqual(expected);
   expect(run.executed).toEqual([...ran].sort());
+}
+
+/** The project's one pack, checked like an entry (the same sealed format). */
+function packOf(cacheDir: string): string {
+  const packs = listPacks(cacheDir);
+  expect(packs).toHaveLength(1);
+  return packs[0];
 }
 
 /**
@@ -50,6 +59,9 @@ describe('corrupt store entries', () => {
 
     const stored = entriesBySuite(project.cacheDir);
     expect([...stored.keys()].sort()).toEqual(SUITES.map(fileOf));
+    // The pack holds an intact copy of each suite's stage entry: without it, the
+    // corrupted entries below are what the lookups read.
+    fs.rmSync(packOf(project.cacheDir));
 
     // Every entry of a suite is corrupted (a suite may be stored under more than one key).
     for (const file of stored.get('s1.test.ts')!) {
@@ -79,6 +91,7 @@ describe('corrupt store entries', () => {
     const project = new FixtureProject('store');
     expectOnly(await project.run(), SUITES);
     const stored = entriesBySuite(project.cacheDir);
+    fs.rmSync(packOf(project.cacheDir));
     for (const file of stored.get('s4.test.ts')!) fs.writeFileSync(file, '');
     for (const file of stored.get('s5.test.ts')!) {
       fs.rmSync(file);
@@ -96,6 +109,64 @@ describe('corrupt store entries', () => {
     expect(again.outcomes['s4.test.ts']).toBe('hit-action');
     expect(['ran', 'hit-action']).toContain(again.outcomes['s5.test.ts']);
     expect(again.executed).toEqual(again.outcomes['s5.test.ts'] === 'ran' ? ['s5'] : []);
+  });
+});
+
+describe('the pack of stage entries', () => {
+  test('serves a replay in one read, and a corrupt pack is ignored: the entries serve, and it is written again', async () => {
+    const project = new FixtureProject('store');
+    expectOnly(await project.run(), SUITES);
+    const pack = packOf(project.cacheDir);
+    const intact = fs.readFileSync(pack, 'utf8');
+    expect(decodeEntryFile(pack).sealed).toBe(true);
+    expect(intact.trimEnd().split('\n')).toHaveLength(1 + SUITES.length);
+
+    // With the stage entries' files gone, the pack alone serves the replay; a replay of
+    // the same entries leaves it as it was.
+    const entries = listEntries(project.cacheDir).filter(file => decodeEntryFile(file).kind === 'inputs');
+    expect(entries).toHaveLength(SUITES.length * 2);
+    const saved = new Map(entries.map(file => [file, fs.readFileSync(file)]));
+    for (const file of entries) fs.rmSync(file);
+    expectOnly(await project.run(), []);
+    expect(fs.readFileSync(pack, 'utf8')).toBe(intact);
+    for (const [file, data] of saved) fs.writeFileSync(file, data);
+
+    // A truncated pack: the entries serve every suite, and the pack is whole again.
+    fs.writeFileSync(pack, intact.slice(0, Math.floor(intact.length / 2)));
+    expectOnly(await project.run(), []);
+    expect(fs.readFileSync(pack, 'utf8')).toBe(intact);
+
+    // A pack with a line changed (its hash no longer matches), and s1's entries gone:
+    // s1 runs, the rest replay from their entries.
+    fs.writeFileSync(pack, intact.replace('"numPassingTests":1', '"numPassingTests":2'));
+    expect(decodeEntryFile(pack).sealed).toBe(false);
+    for (const file of entriesBySuite(project.cacheDir).get('s1.test.ts')!) fs.rmSync(file);
+    expectOnly(await project.run(), ['s1']);
+    expectOnly(await project.run(), []);
+  });
+
+  test('an edit reruns its suites although the pack holds their old entries; a deleted test file leaves the pack', async () => {
+    const project = new FixtureProject('store');
+    expectOnly(await project.run(), SUITES);
+    const pack = packOf(project.cacheDir);
+    const before = fs.readFileSync(pack, 'utf8');
+    project.write('values.ts', 'export const values = [1, 2, 3, 4, 5, 6, 7];\n');
+    const edited = await project.run();
+    expectPassed(edited);
+    const ran = SUITES.filter(s => edited.outcomes[fileOf(s)] === 'ran');
+    expect(ran.length).toBeGreaterThan(0);
+    expect(edited.executed).toEqual(ran);
+    expect(fs.readFileSync(pack, 'utf8')).not.toBe(before);
+    expectOnly(await project.run(), []);
+
+    fs.rmSync(path.join(project.dir, fileOf('s6')));
+    const lines = () => fs.readFileSync(pack, 'utf8').trimEnd().split('\n').slice(1);
+    expect(lines().some(line => line.includes('s6.test.ts'))).toBe(true);
+    const fewer = await project.run();
+    expect(fewer.code).toBe(0);
+    expect(Object.values(fewer.outcomes)).toEqual(Array(SUITES.length - 1).fill('hit-action'));
+    expect(lines()).toHaveLength(SUITES.length - 1);
+    expect(lines().some(line => line.includes('s6.test.ts'))).toBe(false);
   });
 });
 

@@ -23,6 +23,12 @@ export function listStoreEntries(root: string): string[] {
   return entries;
 }
 
+/** The pack files of the runner's default store (one per project: src/store/entryPack.ts). */
+export function listPacks(cacheDir: string): string[] {
+  const dir = path.join(storeDir(cacheDir), 'packs');
+  return fs.existsSync(dir) ? fs.readdirSync(dir).map(name => path.join(dir, name)) : [];
+}
+
 /** Entry files of the runner's default store for a Jest cacheDirectory. */
 export function listEntries(cacheDir: string): string[] {
   return listStoreEntries(storeDir(cacheDir));
@@ -30,7 +36,9 @@ export function listEntries(cacheDir: string): string[] {
 
 export interface DecodedEntry {
   file: string;
-  /** True when the file is `JRC1 <sha256 of body>\n<body>` and the body is JSON. */
+  /** True when the file is `JRC1 <sha256 of body>\n<body>` (how entries and packs are sealed). */
+  sealed: boolean;
+  /** True when it is sealed and the body is JSON (an entry). */
   valid: boolean;
   header: string;
   body: string;
@@ -53,11 +61,11 @@ export function decodeEntryFile(file: string): DecodedEntry {
   } catch {
     parsed = undefined;
   }
-  const valid =
-    magic === 'JRC1' && hash === createHash('sha256').update(body).digest('hex') && parsed !== undefined;
+  const sealed = magic === 'JRC1' && hash === createHash('sha256').update(body).digest('hex');
+  const valid = sealed && parsed !== undefined;
   const testPath = typeof parsed?.testPath === 'string' ? parsed.testPath : undefined;
   const kind = typeof parsed?.kind === 'string' ? parsed.kind : undefined;
-  return {file, valid, header, body, kind, testPath};
+  return {file, sealed, valid, header, body, kind, testPath};
 }
 
 /** Outcome map a run is expected to report, built from the suites that must rerun. */

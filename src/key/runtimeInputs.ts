@@ -60,6 +60,7 @@ export interface InputState {
  */
 export class CurrentInputs {
   private readonly envStates = new Map<string, InputState>();
+  private readonly envByList = new WeakMap<string[], InputState>();
   private readonly listings = new Map<string, string>();
 
   constructor(readonly hasher: FileHasher) {}
@@ -84,7 +85,14 @@ export class CurrentInputs {
   }
 
   private envState(env: InputList['env']): InputState {
-    const names = env === '*' ? Object.keys(process.env).filter(n => !VOLATILE_ENV.has(n)).sort() : env;
+    if (env === '*') return this.envStateOf(Object.keys(process.env).filter(n => !VOLATILE_ENV.has(n)).sort());
+    // Most lists are one shared array (the stored entry's, read once): no need to join it.
+    let state = this.envByList.get(env);
+    if (state === undefined) this.envByList.set(env, (state = this.envStateOf(env)));
+    return state;
+  }
+
+  private envStateOf(names: string[]): InputState {
     const id = names.join('\n');
     let state = this.envStates.get(id);
     if (state === undefined) {

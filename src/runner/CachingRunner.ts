@@ -5,7 +5,7 @@ import type {TestRunnerContext, TestRunnerOptions} from 'jest-runner';
 import type {TestWatcher} from 'jest-watcher';
 import * as fs from 'fs';
 import * as path from 'path';
-import {FileHasher, type PersistedFingerprint} from '../key/fileHasher';
+import {FileHasher, sha256, type PersistedFingerprint} from '../key/fileHasher';
 import {relativePath} from '../key/keyContext';
 import {requireFromJest} from '../jestModules';
 import {canRead, canWrite, OptionError, resolveOptions, type RunnerOptions} from '../options';
@@ -62,6 +62,19 @@ function watchedFolderOf(file: string, config: Config.ProjectConfig): string | u
   return [config.rootDir, ...config.roots].find(root => isInside(file, root));
 }
 
+/** Each project's pack: the stage entries its test files used this run (see EntryPack). */
+function savePacks(planned: PlannedTest[], stores: Map<Config.ProjectConfig, LocalStore>): void {
+  for (const [config, store] of stores) {
+    const ofProject = planned.filter(p => p.key && p.test.context.config === config);
+    if (ofProject.length === 0) continue;
+    const {hasteFS} = ofProject[0].test.context;
+    store.savePack(
+      ofProject.map(p => [p.test.path, p.key!.key]),
+      testPath => hasteFS.exists(testPath),
+    );
+  }
+}
+
 /**
  * The runner Jest loads. Keys every test file, replays stored passes, hands the rest to
  * Jest's own runner (forwarding its events unchanged) and stores the new clean passes.
@@ -90,7 +103,7 @@ export class CachingRunner {
     const stores = new Map<Config.ProjectConfig, LocalStore>();
     const storeFor = (config: Config.ProjectConfig) => {
       let store = stores.get(config);
-      if (!store) stores.set(config, (store = new LocalStore(this.storeDir(config))));
+      if (!store) stores.set(config, (store = new LocalStore(this.storeDir(config), sha256(config.id))));
       return store;
     };
     // Machine-local tables live in the first project's store.
@@ -121,7 +134,7 @@ export class CachingRunner {
       await Promise.all(inRun);
     }
     for (const p of planned) report.add(p.outcome);
-    this.finish(report, [hashes, tables.packages, tables.dependencies], stores);
+    this.finish(report, [hashes, tables.packages, tables.dependencies], stores, planned);
   }
 
   /** Stage 1 for every test file: its action key, and a lookup where the mode reads. */
@@ -381,11 +394,13 @@ export class CachingRunner {
     report: RunReport,
     tables: (PersistedTable<unknown> | undefined)[],
     stores: Map<Config.ProjectConfig, LocalStore>,
+    planned: PlannedTest[],
   ): void {
     try {
       for (const table of tables) table?.save();
       for (const store of new Set(stores.values())) store.explainIndex.save();
       if (canWrite(this.#options.mode)) {
+        savePacks(planned, stores);
         for (const store of new Set(stores.values())) {
           store.trim(this.#options.maxAgeDays, this.#options.maxSizeMb * 1024 * 1024);
         }

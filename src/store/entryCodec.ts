@@ -3,30 +3,44 @@ import {sha256} from '../key/fileHasher';
 const MAGIC = 'JRC1';
 
 /**
- * An entry on disk is `JRC1 <sha256 of body>\n<body>`: a truncated, garbled or foreign
+ * A file of the store is `JRC1 <sha256 of body>\n<body>`: a truncated, garbled or foreign
  * file fails the check and is treated as absent.
  */
-export function encodeEntry(value: unknown, transform?: TextTransform): string {
-  const json = JSON.stringify(value);
-  const body = transform ? transform(json) : json;
+export function seal(body: string): string {
   return `${MAGIC} ${sha256(body)}\n${body}`;
 }
 
-/**
- * The decoded value, or undefined when the data is not a whole, intact entry. `transform`
- * rewrites the checked body before it is parsed (the reverse of encodeEntry's).
- */
-export function decodeEntry(data: string, transform?: TextTransform): unknown {
+/** The body of a sealed file, or undefined when the data is not a whole, intact one. */
+export function unseal(data: string): string | undefined {
   const newline = data.indexOf('\n');
   if (newline < 0) return undefined;
   const [magic, hash] = data.slice(0, newline).split(' ');
   const body = data.slice(newline + 1);
-  if (magic !== MAGIC || hash !== sha256(body)) return undefined;
+  return magic === MAGIC && hash === sha256(body) ? body : undefined;
+}
+
+/** An entry's body: its value as JSON text, `transform` applied (see TextTransform). */
+export function entryBody(value: unknown, transform?: TextTransform): string {
+  const json = JSON.stringify(value);
+  return transform ? transform(json) : json;
+}
+
+/** The value of an entry's body (the reverse of entryBody), or undefined when it is not JSON. */
+export function parseBody(body: string, transform?: TextTransform): unknown {
   try {
     return JSON.parse(transform ? transform(body) : body);
   } catch {
     return undefined;
   }
+}
+
+export function encodeEntry(value: unknown, transform?: TextTransform): string {
+  return seal(entryBody(value, transform));
+}
+
+export function decodeEntry(data: string, transform?: TextTransform): unknown {
+  const body = unseal(data);
+  return body === undefined ? undefined : parseBody(body, transform);
 }
 
 /** A rewrite of an entry's JSON text, e.g. a machine-local path to a token and back. */

@@ -1,12 +1,26 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import {writeFileAtomic} from './atomicWrite';
-import {decodeEntry, encodeEntry, type TextTransform} from './entryCodec';
+import {encodeEntry, entryBody, parseBody, seal, unseal, type TextTransform} from './entryCodec';
+import {EntryPack} from './entryPack';
 import {PersistedTable} from './persistedTable';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 /** Entries live in folders named by the first byte of their key. */
 const SHARD = /^[0-9a-f]{2}$/;
+/** The folder of the projects' packs (see EntryPack); trimmed as entries are. */
+const PACKS = 'packs';
+
+/** Marks a store file as used, for trimming by age (a day's precision is plenty). */
+function markUsed(file: string, modified: number): void {
+  if (Date.now() - modified <= DAY_MS / 2) return;
+  const now = new Date();
+  try {
+    fs.utimesSync(file, now, now);
+  } catch {
+    // read-only stores still serve hits
+  }
+}
 
 /**
  * Content-addressed entries under one folder, sharded by the key's first byte:
@@ -16,8 +30,15 @@ const SHARD = /^[0-9a-f]{2}$/;
 export class LocalStore {
   private index: PersistedTable<string> | undefined;
   private buffer = Buffer.allocUnsafe(64 * 1024);
+  private pack: EntryPack | undefined;
+  /** Bodies of the stage entries read or written this run, by key (see savePack). */
+  private readonly stageBodies = new Map<string, string>();
 
-  constructor(readonly dir: string) {}
+  /** `packName` names the pack of stage entries of the project this store serves (see EntryPack). */
+  constructor(
+    readonly dir: string,
+    private readonly packName?: string,
+  ) {}
 
   /** Test file -> key of the result its explain manifest describes (see explain/manifest). */
   get explainIndex(): PersistedTable<string> {
@@ -29,14 +50,40 @@ export class LocalStore {
     return path.join(this.dir, key.slice(0, 2), key);
   }
 
-  /** The entry under `key`, `restore` applied to its checked text (see encodeEntry). */
+  /** The entry under `key`, `restore` applied to its checked text (see entryBody). */
   get(key: string, restore?: TextTransform): unknown {
+    const body = this.read(key);
+    return body === undefined ? undefined : this.parseRead(key, body, restore);
+  }
+
+  /**
+   * A stage entry (see twoStep): from the project's pack when it holds the key (a sealed
+   * copy: its JSON is whole) unless `fileOnly`, and its body kept for the pack this run
+   * writes (savePack).
+   */
+  getStage(key: string, restore?: TextTransform, fileOnly = false): unknown {
+    const packed = fileOnly ? undefined : this.packed()?.body(key);
+    const body = packed ?? this.read(key);
+    if (body === undefined) return undefined;
+    this.stageBodies.set(key, body);
+    return packed === undefined ? this.parseRead(key, body, restore) : parseBody(body, restore);
+  }
+
+  /** The value of an entry file's body; one that is not JSON is removed. */
+  private parseRead(key: string, body: string, restore: TextTransform | undefined): unknown {
+    const value = parseBody(body, restore);
+    if (value === undefined) fs.rmSync(this.pathOf(key), {recursive: true, force: true});
+    return value;
+  }
+
+  /** The checked body of the entry file under `key`; a corrupt one is removed. */
+  private read(key: string): string | undefined {
     const file = this.pathOf(key);
     let data: string;
     let modified: number;
     try {
       // One fstat gives both the size to read and the last use (readFileSync would stat
-      // again), and one buffer serves every read: a replay reads hundreds of entries.
+      // again), and one buffer serves every read: a replay may read hundreds of entries.
       const fd = fs.openSync(file, 'r');
       try {
         const stat = fs.fstatSync(fd);
@@ -55,21 +102,46 @@ export class LocalStore {
     } catch {
       return undefined;
     }
-    const value = decodeEntry(data, restore);
-    if (value === undefined) {
+    const body = unseal(data);
+    if (body === undefined) {
       fs.rmSync(file, {recursive: true, force: true});
       return undefined;
     }
-    // Mark the entry as used, for trimming by age (a day's precision is plenty).
-    if (Date.now() - modified > DAY_MS / 2) {
-      const now = new Date();
+    markUsed(file, modified);
+    return body;
+  }
+
+  /** True when the project's pack holds an entry under `key`. */
+  packHolds(key: string): boolean {
+    return this.packed()?.body(key) !== undefined;
+  }
+
+  /** The project's pack of stage entries, loaded on first use; none without a pack name. */
+  private packed(): EntryPack | undefined {
+    if (this.pack === undefined && this.packName) {
+      const file = path.join(this.dir, PACKS, this.packName);
+      this.pack = EntryPack.load(file);
       try {
-        fs.utimesSync(file, now, now);
+        const modified = fs.statSync(file, {throwIfNoEntry: false})?.mtimeMs;
+        if (modified !== undefined) markUsed(file, modified);
       } catch {
-        // read-only stores still serve hits
+        // a pack that cannot be stat'ed is simply not marked
       }
     }
-    return value;
+    return this.pack;
+  }
+
+  /**
+   * Writes the project's pack: for each test file of this run, the stage entry it used
+   * or stored under `stageKey` (read or written this run), if any; the records of test
+   * files that are gone are dropped. Written only when a record changed.
+   */
+  savePack(used: Iterable<[testPath: string, stageKey: string]>, exists: (testPath: string) => boolean): void {
+    const pack = this.packed();
+    if (!pack) return;
+    for (const [testPath, key] of used) pack.use(testPath, key, this.stageBodies.get(key));
+    pack.prune(exists);
+    pack.save();
   }
 
   /** True when the store holds no entry (a first run, or a cleared cache). */
@@ -96,6 +168,13 @@ export class LocalStore {
     writeFileAtomic(this.pathOf(key), encodeEntry(value, transform));
   }
 
+  /** Stores a stage entry (see getStage). */
+  putStage(key: string, value: unknown, transform: TextTransform): void {
+    const body = entryBody(value, transform);
+    writeFileAtomic(this.pathOf(key), seal(body));
+    this.stageBodies.set(key, body);
+  }
+
   /**
    * Removes entries unused for maxAgeDays, then the least recently used ones until the
    * store is under maxBytes. Runs at most once a day (a stamp file records the last trim).
@@ -110,7 +189,7 @@ export class LocalStore {
     writeFileAtomic(stamp, String(now));
     const entries: {file: string; used: number; size: number}[] = [];
     for (const shard of safeReaddir(this.dir)) {
-      if (!SHARD.test(shard)) continue;
+      if (!SHARD.test(shard) && shard !== PACKS) continue;
       for (const name of safeReaddir(path.join(this.dir, shard))) {
         const file = path.join(this.dir, shard, name);
         try {

@@ -2,6 +2,7 @@ import {resultKey, type CurrentInputs, type InputList, type InputState} from '..
 import {sha256} from '../key/fileHasher';
 import {restoreRootDir, tokenizeRootDir} from '../replay/storedResult';
 import type {LocalStore} from './localStore';
+import type {TextTransform} from './entryCodec';
 import {isStoredEntry, type StoredEntry} from './storedEntry';
 
 /**
@@ -65,7 +66,22 @@ export function lookup(
   current: CurrentInputs,
 ): (Found & {resultKey: string}) | undefined {
   const restore = restoreRootDir(rootDir);
-  const first = store.get(stageKey, restore);
+  const found = follow(store, stageKey, store.getStage(stageKey, restore), restore, rootDir, current);
+  if (found || !store.packHolds(stageKey)) return found;
+  // The pack's copy may carry the result of another state of the inputs than the entry
+  // file does now (another process stored its pass since): the file may still lead on.
+  return follow(store, stageKey, store.getStage(stageKey, restore, true), restore, rootDir, current);
+}
+
+/** The second step, from a stage entry. */
+function follow(
+  store: LocalStore,
+  stageKey: string,
+  first: unknown,
+  restore: TextTransform,
+  rootDir: string,
+  current: CurrentInputs,
+): (Found & {resultKey: string}) | undefined {
   if (!isInputsEntry(first)) return undefined;
   const env = envNames(store, first.inputs.env);
   if (env === undefined) return undefined;
@@ -90,7 +106,7 @@ export function save(store: LocalStore, stageKey: string, found: Found, rootDir:
   // A result stored for another state of the inputs moves to its own entry, so that
   // setting a variable back to its old value still hits (Go keeps both too). Read and
   // written as stored: its rootDir stays a token.
-  const previous = store.get(stageKey);
+  const previous = store.getStage(stageKey);
   if (isInputsEntry(previous) && previous.resultKey !== key) store.put(previous.resultKey, previous.result);
   const entry: InputsEntry = {
     kind: 'inputs',
@@ -99,6 +115,6 @@ export function save(store: LocalStore, stageKey: string, found: Found, rootDir:
     resultKey: key,
     result: found.entry,
   };
-  store.put(stageKey, entry, tokenize);
+  store.putStage(stageKey, entry, tokenize);
   return key;
 }

@@ -1,0 +1,73 @@
+import * as fs from 'fs';
+import {writeFileAtomic} from './atomicWrite';
+import {seal, unseal} from './entryCodec';
+
+/**
+ * The stage entries one project's recent runs used, one per test file, in one sealed
+ * file: a run that replays a thousand suites reads one file, not one per suite. Each line
+ * is `<stage key> <test path, URI-encoded> <entry body as stored under that key>` (an
+ * entry's JSON has no raw newline). It only copies entries: a key's body is the body its
+ * entry had when used, and any entry once stored under a key is a valid answer for it.
+ * A missing or corrupt pack is an empty one; lookups then read the entries themselves.
+ */
+export class EntryPack {
+  /** Test path (encoded) -> its line. */
+  private readonly lines = new Map<string, string>();
+  /** Stage key -> entry body, for the lines as loaded. */
+  private readonly bodies = new Map<string, string>();
+  private changed = false;
+
+  private constructor(readonly file: string) {}
+
+  static load(file: string): EntryPack {
+    const pack = new EntryPack(file);
+    let body: string | undefined;
+    try {
+      body = unseal(fs.readFileSync(file, 'utf8'));
+    } catch {
+      // absent or unreadable: empty
+    }
+    if (!body) return pack;
+    for (const line of body.split('\n')) {
+      const space = line.indexOf(' ', 65);
+      if (line[64] !== ' ' || space < 0) continue;
+      pack.lines.set(line.slice(65, space), line);
+      pack.bodies.set(line.slice(0, 64), line.slice(space + 1));
+    }
+    return pack;
+  }
+
+  /** The body of the entry under `key`, if this pack holds it. */
+  body(key: string): string | undefined {
+    return this.bodies.get(key);
+  }
+
+  /** Records the entry a test file used in this run (undefined: none, the record goes). */
+  use(testPath: string, key: string, body: string | undefined): void {
+    const id = encodeURIComponent(testPath);
+    const line = body === undefined ? undefined : `${key} ${id} ${body}`;
+    if (this.lines.get(id) === line) return;
+    if (line === undefined) this.lines.delete(id);
+    else this.lines.set(id, line);
+    this.changed = true;
+  }
+
+  /** Drops the records of test files that no longer exist. */
+  prune(exists: (testPath: string) => boolean): void {
+    for (const id of this.lines.keys()) {
+      if (!exists(decodeURIComponent(id))) {
+        this.lines.delete(id);
+        this.changed = true;
+      }
+    }
+  }
+
+  /** Writes the pack when a record changed since it was loaded. */
+  save(): void {
+    if (!this.changed) return;
+    // In test path order: the same records make the same file, whatever order tests ran in.
+    const ids = [...this.lines.keys()].sort();
+    writeFileAtomic(this.file, seal(ids.map(id => this.lines.get(id)).join('\n')));
+    this.changed = false;
+  }
+}
