@@ -14,10 +14,12 @@
 // Every scenario has its own fresh --cacheDirectory and one unmeasured warm-up run, so
 // Jest's transform cache (and haste map) are warm and plain/cold measure runners, not
 // swc's first compile; cached and edit start from a copy of what cold's warm-up left
-// (a filled store), and their warm-up run is one of their own kind. Then the scenarios run in interleaved rounds (plain, floor, cold,
-// cached, edit, affected; --runs rounds), so a load that drifts meanwhile weighs on all of
-// them alike; a scenario whose first sample took under 5 s runs 5 times a round. Figures
-// are medians of all samples. Peak RSS is the main jest process's own (see
+// (a filled store), and their warm-up run is one of their own kind. Then the scenarios
+// run in interleaved rounds (plain, floor, cold, cached, edit, affected; --runs rounds),
+// so a load that drifts meanwhile weighs on all of them alike; a scenario whose first
+// sample took under 5 s runs 5 times a round, in turn with the other short ones (floor,
+// cached, edit, affected). Figures are medians of all samples. Peak RSS is the main jest
+// process's own (see
 // scripts/bench/maxRss.js), the maximum over the measured runs.
 //
 //   node scripts/bench.js [--suites 300|100,300,1200] [--runs 3] [--json out.json] [--keep]
@@ -233,24 +235,28 @@ class Bench {
       await this.run(s.config, s.cacheDir, s.extraArgs ? s.extraArgs() : []);
     }
     for (let i = 0; i < runs; i++) {
-      const line = [];
-      for (const s of scenarios) {
-        const times = [];
-        for (let k = 0; k < (s.perRound ?? 1); k++) {
-          if (s.before) s.before(s.cacheDir);
-          const result = await this.run(s.config, s.cacheDir, s.extraArgs ? s.extraArgs() : []);
-          if (s.check) s.check(result);
-          if (s.after) s.after();
-          s.samples.push({ms: result.ms, rssKb: result.rssKb, cpuMs: result.cpuMs});
-          times.push((result.ms / 1000).toFixed(2));
-          // A scenario of a few seconds (judged by its first sample: a warm-up may be a
-          // cold run) is sampled several times a round: on a shared machine one stall
-          // would otherwise move its median, and the extra runs cost seconds.
-          s.perRound ??= result.ms < SHORT_MS ? SHORT_SAMPLES : 1;
-        }
-        line.push(`${s.name} ${times.join('/')} s`);
+      const times = new Map(scenarios.map(s => [s, []]));
+      const sample = async s => {
+        if (s.before) s.before(s.cacheDir);
+        const result = await this.run(s.config, s.cacheDir, s.extraArgs ? s.extraArgs() : []);
+        if (s.check) s.check(result);
+        if (s.after) s.after();
+        s.samples.push({ms: result.ms, rssKb: result.rssKb, cpuMs: result.cpuMs});
+        times.get(s).push((result.ms / 1000).toFixed(2));
+        // A scenario of a few seconds (judged by its first sample: a warm-up may be a
+        // cold run) is sampled several times a round: on a shared machine one stall
+        // would otherwise move its median, and the extra runs cost seconds.
+        s.perRound ??= result.ms < SHORT_MS ? SHORT_SAMPLES : 1;
+      };
+      // Each scenario once (the first round decides which are short), then the short
+      // ones in turn until each has its samples: floor and cached are then measured
+      // seconds apart, under the same load, not minutes apart.
+      for (const s of scenarios) await sample(s);
+      let short;
+      while ((short = scenarios.filter(s => times.get(s).length < s.perRound)).length > 0) {
+        for (const s of short) await sample(s);
       }
-      this.log(`  run ${i + 1}/${runs}: ${line.join(', ')}`);
+      this.log(`  run ${i + 1}/${runs}: ${scenarios.map(s => `${s.name} ${times.get(s).join('/')} s`).join(', ')}`);
     }
     const out = {};
     for (const s of scenarios) {
