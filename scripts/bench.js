@@ -19,8 +19,7 @@
 // so a load that drifts meanwhile weighs on all of them alike; a scenario whose first
 // sample took under 5 s runs 5 times a round, in turn with the other short ones (floor,
 // cached, edit, affected). Figures are medians of all samples. Peak RSS is the main jest
-// process's own (see
-// scripts/bench/maxRss.js), the maximum over the measured runs.
+// process's own (see scripts/bench/maxRss.js), the maximum over the measured runs.
 //
 //   node scripts/bench.js [--suites 300|100,300,1200] [--runs 3] [--json out.json] [--keep]
 //                         [--seed n] [--quiet]
