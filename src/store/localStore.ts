@@ -1,7 +1,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import {writeFileAtomic} from './atomicWrite';
-import {encodeEntry, entryBody, parseBody, seal, unseal, type TextTransform} from './entryCodec';
+import {entryBody, parseBody, seal, unseal, type TextTransform} from './entryCodec';
 import {EntryPack} from './entryPack';
 import {PersistedTable} from './persistedTable';
 
@@ -58,11 +58,10 @@ export class LocalStore {
 
   /**
    * A stage entry (see twoStep): from the project's pack when it holds the key (a sealed
-   * copy: its JSON is whole) unless `fileOnly`, and its body kept for the pack this run
-   * writes (savePack).
+   * copy: its JSON is whole), and its body kept for the pack this run writes (savePack).
    */
-  getStage(key: string, restore?: TextTransform, fileOnly = false): unknown {
-    const packed = fileOnly ? undefined : this.packed()?.body(key);
+  getStage(key: string, restore: TextTransform): unknown {
+    const packed = this.packed()?.body(key);
     const body = packed ?? this.read(key);
     if (body === undefined) return undefined;
     this.stageBodies.set(key, body);
@@ -109,11 +108,6 @@ export class LocalStore {
     }
     markUsed(file, modified);
     return body;
-  }
-
-  /** True when the project's pack holds an entry under `key`. */
-  packHolds(key: string): boolean {
-    return this.packed()?.body(key) !== undefined;
   }
 
   /** The project's pack of stage entries, loaded on first use; none without a pack name. */
@@ -165,14 +159,18 @@ export class LocalStore {
   }
 
   put(key: string, value: unknown, transform?: TextTransform): void {
-    writeFileAtomic(this.pathOf(key), encodeEntry(value, transform));
+    this.write(key, entryBody(value, transform));
   }
 
   /** Stores a stage entry (see getStage). */
   putStage(key: string, value: unknown, transform: TextTransform): void {
     const body = entryBody(value, transform);
-    writeFileAtomic(this.pathOf(key), seal(body));
+    this.write(key, body);
     this.stageBodies.set(key, body);
+  }
+
+  private write(key: string, body: string): void {
+    writeFileAtomic(this.pathOf(key), seal(body));
   }
 
   /**

@@ -2,14 +2,13 @@ import {resultKey, type CurrentInputs, type InputList, type InputState} from '..
 import {sha256} from '../key/fileHasher';
 import {restoreRootDir, tokenizeRootDir} from '../replay/storedResult';
 import type {LocalStore} from './localStore';
-import type {TextTransform} from './entryCodec';
 import {isStoredEntry, type StoredEntry} from './storedEntry';
 
 /**
  * What a stage key leads to: the inputs the test read at run time (Go's test log), and
- * the result stored with them. The result rides along so that a hit costs one read and
- * a store one write; inputs now in another state (an env variable set differently) lead
- * on to the result stored under that state's own key (see save).
+ * the result stored with them. The result rides along so that a hit costs one read;
+ * inputs now in another state (an env variable set differently) lead on to the result
+ * stored under that state's own key (see save).
  */
 interface InputsEntry {
   kind: 'inputs';
@@ -66,22 +65,7 @@ export function lookup(
   current: CurrentInputs,
 ): (Found & {resultKey: string}) | undefined {
   const restore = restoreRootDir(rootDir);
-  const found = follow(store, stageKey, store.getStage(stageKey, restore), restore, rootDir, current);
-  if (found || !store.packHolds(stageKey)) return found;
-  // The pack's copy may carry the result of another state of the inputs than the entry
-  // file does now (another process stored its pass since): the file may still lead on.
-  return follow(store, stageKey, store.getStage(stageKey, restore, true), restore, rootDir, current);
-}
-
-/** The second step, from a stage entry. */
-function follow(
-  store: LocalStore,
-  stageKey: string,
-  first: unknown,
-  restore: TextTransform,
-  rootDir: string,
-  current: CurrentInputs,
-): (Found & {resultKey: string}) | undefined {
+  const first = store.getStage(stageKey, restore);
   if (!isInputsEntry(first)) return undefined;
   const env = envNames(store, first.inputs.env);
   if (env === undefined) return undefined;
@@ -103,11 +87,10 @@ export function save(store: LocalStore, stageKey: string, found: Found, rootDir:
     storedEnv = {ref: envKey(env)};
     if (envNames(store, storedEnv) === undefined) store.put(storedEnv.ref, {kind: 'env', names: env} satisfies EnvEntry);
   }
-  // A result stored for another state of the inputs moves to its own entry, so that
-  // setting a variable back to its old value still hits (Go keeps both too). Read and
-  // written as stored: its rootDir stays a token.
-  const previous = store.getStage(stageKey);
-  if (isInputsEntry(previous) && previous.resultKey !== key) store.put(previous.resultKey, previous.result);
+  // The result also under its own key: when the stage entry is later rewritten for
+  // another state of the inputs (an env variable set differently, here or in a process
+  // storing at the same moment), this state still hits, as in Go.
+  store.put(key, found.entry, tokenize);
   const entry: InputsEntry = {
     kind: 'inputs',
     testPath: found.entry.testPath,
