@@ -38,7 +38,7 @@ describe.each([
   });
 
   test('a comment-only edit of a shared module replays both suites from the content key', async () => {
-    edit(project, 'src/text.ts', 'word.slice(1);', 'word.slice(1); // the rest as it was');
+    edit(project, 'src/text.ts', 'word.slice(1);\n}', 'word.slice(1);\n} // the rest as it was');
     const run = await project.run();
     expectPassed(run);
     expect(run.outcomes).toEqual({

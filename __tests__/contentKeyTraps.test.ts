@@ -135,7 +135,7 @@ describe('content key traps (an @swc/jest project)', () => {
   test('6. a same-line comment replays from the content key; a line inserted above executed code reruns', async () => {
     const original = project.read('src/slug.ts');
     try {
-      edit(project, 'src/slug.ts', "'-');", "'-'); // spaces become dashes");
+      edit(project, 'src/slug.ts', /}\n$/, '} // spaces become dashes\n');
       const comment = await project.run();
       expect(comment.outcomes['src/slug.test.ts']).toBe('hit-content');
       expect(comment.executed).toEqual(withAlwaysRun());
@@ -176,7 +176,7 @@ describe('content key traps (an @swc/jest project)', () => {
 
   test('7. code esbuild rejects (a `with` statement) makes only its suite run; the other misses still get content keys', async () => {
     const restoreBanner = edit(project, 'src/banner.ts', '{name});', '{name}); // shown on login');
-    const restoreSlug = edit(project, 'src/slug.ts', "'-');", "'-'); // one dash per run of spaces");
+    const restoreSlug = edit(project, 'src/slug.ts', /}\n$/, '} // one dash per run of spaces\n');
     try {
       const run = await project.run();
       expect(run.code).toBe(0);
@@ -244,7 +244,7 @@ describe('content key traps: ts-jest', () => {
     expect(first.code).toBe(0);
     expect(first.executed).toEqual(['retry']);
 
-    edit(project, 'src/retry.ts', 'throw lastError;', 'throw lastError; // the last failure wins');
+    edit(project, 'src/retry.ts', /}\n$/, '} // the last failure wins\n');
     const comment = await project.run();
     expect(comment.code).toBe(0);
     expect(comment.outcomes['src/retry.test.ts']).toBe('hit-content');

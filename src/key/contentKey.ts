@@ -7,6 +7,14 @@ import type {ActionKey} from './actionKey';
 import {sha256} from './fileHasher';
 import type {KeyContext} from './keyContext';
 import {isInNodeModules} from './packages';
+import {
+  comparePositions,
+  isScript,
+  observableSource,
+  reachedFunctions,
+  type ObservableSource,
+  type Position,
+} from './observableSource';
 
 export type ContentKey = {key: string} | {reason: string};
 
@@ -23,10 +31,12 @@ interface Unresolved {
 
 /**
  * Stage 2 of the key (Go's content ID): one esbuild call bundles every stage-1 miss of a
- * project, tree-shaken with annotations ignored, resolving through Jest's resolver;
- * each test's key hashes its bundle, the original line of every surviving mapping
- * (columns dropped), everything stage 1 covers outside the import graph, and the hash
- * of every closure file the bundle did not read (manual mocks, requireActual targets).
+ * project, tree-shaken with annotations ignored, resolving through Jest's resolver.
+ * Each test's key hashes its bundle; the original line and column of every surviving
+ * mapping (stack frames show both); the text of every function and class the surviving
+ * code lies in and the import order of every bundled file (see ObservableSource);
+ * everything stage 1 covers outside the import graph; and each closure file the bundle
+ * did not read by what it can change at run time (see notBundledLine).
  */
 export async function contentKeys(
   keys: KeyContext,
@@ -67,10 +77,20 @@ export async function contentKeys(
       });
       continue;
     }
-    const notBundled = action.closure.filter(file => !b.inputs.has(file)).map(f => keys.fileLine(f)).sort();
+    const notBundled = await Promise.all(
+      action.closure.filter(file => !b.inputs.has(file)).map(file => notBundledLine(keys, file)),
+    );
     results.set(test, {
       key: sha256(
-        JSON.stringify(['content', action.outsideGraph, action.packages, notBundled, b.code, b.lines]),
+        JSON.stringify([
+          'content',
+          action.outsideGraph,
+          action.packages,
+          notBundled.sort(),
+          b.code,
+          b.lines,
+          observedInBundle(keys, b),
+        ]),
       ),
     });
   }
@@ -79,8 +99,10 @@ export async function contentKeys(
 
 interface Bundle {
   code: string;
-  /** Per generated line: the original source lines its code comes from. */
+  /** Per generated line: the original source lines and columns its code comes from. */
   lines: string;
+  /** Per bundled source file: the original positions of its surviving code, sorted. */
+  positions: Map<string, Position[]>;
   /** Absolute paths of the files esbuild read for this bundle. */
   inputs: Set<string>;
 }
@@ -151,9 +173,11 @@ async function bundle(
       sources: string[];
       mappings: string;
     };
+    const decoded = decode(map.mappings);
     bundles.set(path.resolve(rootDir, meta.entryPoint), {
       code,
-      lines: lineTable(map),
+      lines: lineTable(map.sources, decoded, code),
+      positions: positionsBySource(map.sources.map(source => path.resolve(path.dirname(outPath), source)), decoded),
       inputs: readFrom(result.metafile, meta.entryPoint, rootDir),
     });
   }
@@ -178,13 +202,144 @@ function readFrom(metafile: Esbuild.Metafile, entry: string, rootDir: string): S
   return new Set([...seen].map(input => path.resolve(rootDir, input)));
 }
 
-/** The source map without columns: for each generated line, its original file:line pairs. */
-function lineTable(map: {sources: string[]; mappings: string}): string {
-  return decode(map.mappings)
-    .map(segments => {
+type Mappings = ReturnType<typeof decode>;
+
+/** A generated token that starts with a digit or a quote: a literal, which can neither call nor throw. */
+const LITERAL_START = /[0-9'"]/;
+
+/**
+ * The source map as key text: for each generated line, the original file:line:column of
+ * its code. Stack frames show a position only where code calls or throws, so a literal's
+ * column is left out (`X =  1` to `X = 1` still hits, as in Go's scenario).
+ */
+function lineTable(sources: string[], mappings: Mappings, code: string): string {
+  const generated = code.split('\n');
+  return mappings
+    .map((segments, line) => {
       const origins = new Set<string>();
-      for (const s of segments) if (s.length >= 4) origins.add(`${map.sources[s[1]!]}:${s[2]}`);
+      for (const s of segments) {
+        if (s.length < 4) continue;
+        const literal = LITERAL_START.test(generated[line]?.[s[0]] ?? '');
+        origins.add(`${sources[s[1]!]}:${s[2]}${literal ? '' : `:${s[3]}`}`);
+      }
       return [...origins].join(',');
     })
     .join(';');
+}
+
+/** The original positions (1-based lines) that surviving code comes from, per source file. */
+function positionsBySource(sources: string[], mappings: Mappings): Map<string, Position[]> {
+  const bySource = new Map<string, Position[]>();
+  for (const segments of mappings) {
+    for (const s of segments) {
+      if (s.length < 4) continue;
+      const file = sources[s[1]!];
+      let positions = bySource.get(file);
+      if (!positions) bySource.set(file, (positions = []));
+      positions.push([s[2]! + 1, s[3]!]);
+    }
+  }
+  for (const positions of bySource.values()) positions.sort(comparePositions);
+  return bySource;
+}
+
+/**
+ * What the bundle's code can observe of its sources that the bundle does not show: per
+ * bundled script, its import order and the text of every function its surviving code
+ * lies in; a script that does not parse enters by its whole content.
+ */
+function observedInBundle(keys: KeyContext, b: Bundle): string[] {
+  const observed: string[] = [];
+  for (const file of b.inputs) {
+    if (!isScript(file)) continue;
+    const source = observedSource(keys, file);
+    if (!source.parsed) {
+      observed.push(keys.fileLine(file));
+      continue;
+    }
+    const reached = reachedFunctions(source.functions, b.positions.get(file) ?? []);
+    observed.push(`${keys.relative(file)}:${sha256(JSON.stringify([source.imports, reached]))}`);
+  }
+  return observed.sort();
+}
+
+/** Parsed sources by path and content hash, kept across watch reruns. */
+const parsedSources = new Map<string, ObservableSource>();
+
+function observedSource(keys: KeyContext, file: string): ObservableSource {
+  const id = `${file}\0${keys.hasher.hash(file)}`;
+  let source = parsedSources.get(id);
+  if (!source) {
+    if (parsedSources.size > 20_000) parsedSources.clear();
+    source = observableSource(file, readText(file));
+    parsedSources.set(id, source);
+  }
+  return source;
+}
+
+function readText(file: string): string {
+  try {
+    return fs.readFileSync(file, 'utf8');
+  } catch {
+    return '';
+  }
+}
+
+/** Compiled lines of closure files the bundle did not read, by path and content hash. */
+const compiledLines = new Map<string, Promise<string>>();
+
+const TRANSFORM_LOADERS: Record<string, Esbuild.Loader> = {ts: 'ts', tsx: 'tsx', js: 'jsx', jsx: 'jsx', json: 'json'};
+
+/**
+ * A closure file the bundle did not read enters the key by what it can change at run
+ * time: esbuild's output for the file alone (nothing tree-shaken, every import kept, so
+ * every statement that runs is there), with the original line and column of that code,
+ * the text of all its functions and its import order. A module imported only for its
+ * types then keys nothing but its empty output, and a comment or type edit in it hits.
+ * Manual mocks, files esbuild cannot compile and non-scripts enter by their content.
+ */
+async function notBundledLine(keys: KeyContext, file: string): Promise<string> {
+  const ext = /\.[cm]?([jt]sx?|json)$/.exec(file)?.[1];
+  if (!ext || file.split(path.sep).includes('__mocks__')) return keys.fileLine(file);
+  const id = `${file}\0${keys.hasher.hash(file)}`;
+  let line = compiledLines.get(id);
+  if (!line) {
+    if (compiledLines.size > 20_000) compiledLines.clear();
+    line = compiledLine(keys, file, TRANSFORM_LOADERS[ext]);
+    compiledLines.set(id, line);
+  }
+  return line;
+}
+
+async function compiledLine(keys: KeyContext, file: string, loader: Esbuild.Loader): Promise<string> {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const esbuild = require('esbuild') as typeof Esbuild;
+  const text = readText(file);
+  const source = loader === 'json' ? {parsed: true, functions: [], imports: []} : observableSource(file, text);
+  if (!source.parsed) return keys.fileLine(file);
+  try {
+    const out = await esbuild.transform(text, {
+      loader,
+      sourcefile: path.basename(file),
+      sourcemap: 'external',
+      sourcesContent: false,
+      treeShaking: false,
+      minify: false,
+      legalComments: 'none',
+      logLevel: 'silent',
+      // Keep imports whose bindings go unused: the project's transform may keep them too.
+      tsconfigRaw: {compilerOptions: {verbatimModuleSyntax: true}},
+    });
+    const map = JSON.parse(out.map) as {mappings: string};
+    const mappings = decode(map.mappings);
+    const compiled = JSON.stringify([
+      out.code,
+      lineTable(['0'], mappings, out.code),
+      source.functions.map(fn => fn.hash),
+      source.imports,
+    ]);
+    return `${keys.relative(file)}~${sha256(compiled)}`;
+  } catch {
+    return keys.fileLine(file);
+  }
 }
