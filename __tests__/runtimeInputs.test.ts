@@ -257,8 +257,8 @@ describe('runtime inputs (stage 3)', () => {
 
     test('after a replay by content key, it does not claim the next run runs the suite', async () => {
       const original = project.read('plain.test.ts');
-      // A same-line comment: a new action key, the same content key.
-      project.write('plain.test.ts', original.replace('toBe(2);', 'toBe(2); // a comment'));
+      // A same-line comment after the code: a new action key, the same content key.
+      project.write('plain.test.ts', original.replace('toBe(2);\n});', 'toBe(2);\n}); // a comment'));
       const comment = await run();
       expect(comment.code).toBe(0);
       expect(comment.outcomes['plain.test.ts']).toBe('hit-content');

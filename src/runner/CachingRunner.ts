@@ -20,7 +20,7 @@ import {save} from '../store/twoStep';
 import {changedDuringRun, CurrentInputs, inputListOf} from '../key/runtimeInputs';
 import {updateManifest} from '../explain/manifest';
 import type {Recording} from '../runtime/recording';
-import {RecordingSession} from '../runtime/recordingSession';
+import {recordingFor} from './recordingFor';
 
 type Events = TestEvents;
 type JestRunnerCtor = new (
@@ -297,50 +297,34 @@ export class CachingRunner {
     const JestRunner = requireFromJest<{default: JestRunnerCtor}>('jest-runner').default;
     const inner = new JestRunner(this.globalConfig, this.context);
     // Tests whose pass may be stored run with the recorder of their runtime inputs.
-    const storable = misses.filter(p => p.key && canWrite(this.#options.mode));
-    const session = storable.length > 0 ? this.recordingSession(storable, storeFor) : undefined;
-    const original = new Map<Test, PlannedTest>();
-    const toRun = misses.map(p => {
-      const test = session && p.key ? session.instrument(p.test) : p.test;
-      original.set(test, p);
-      return test;
-    });
-    // Events name the instrumented test: reporters must see Jest's own Test object.
+    const storable = new Set(misses.filter(p => p.key && canWrite(this.#options.mode)));
+    const session = storable.size > 0 ? recordingFor([...storable], storeFor) : undefined;
+    const planned = new Map(misses.map(p => [p.test, p]));
+    // Stored once the session ended: input states are then read from the user's own
+    // environment, without the session's variables.
+    const passes: [PlannedTest, TestResult, Recording | undefined][] = [];
     const unsubscribes = EVENTS.map(event =>
       inner.on(event, async data => {
-        const [first, ...rest] = data as unknown[];
-        const p = original.get(first as Test);
-        if (!p) return this.#emitter.emit(event, data);
-        if (event === 'test-file-success' && session) {
-          // Copy before forwarding: reporters delete `console` from the result.
-          this.store(p, rest[0] as TestResult, session.read(p.test), current, storeFor);
+        const p = planned.get((data as unknown[])[0] as Test);
+        if (event === 'test-file-success' && session && p && storable.has(p)) {
+          // A copy before forwarding: reporters delete `console` from the result.
+          const result = JSON.parse(JSON.stringify((data as unknown[])[1])) as TestResult;
+          passes.push([p, result, session.read(p.test)]);
         }
-        return this.#emitter.emit(event, [p.test, ...rest] as Events[typeof event]);
+        return this.#emitter.emit(event, data);
       }),
     );
     try {
-      await inner.runTests(toRun, watcher, options);
+      await inner.runTests(
+        misses.map(p => p.test),
+        watcher,
+        options,
+      );
     } finally {
       for (const unsubscribe of unsubscribes) unsubscribe();
       session?.end();
+      for (const [p, result, recording] of passes) this.store(p, result, recording, current, storeFor);
     }
-  }
-
-  /** Records inputs inside the project roots and node_modules; never the cache itself. */
-  private recordingSession(
-    storable: PlannedTest[],
-    storeFor: (config: Config.ProjectConfig) => LocalStore,
-  ): RecordingSession {
-    const configs = new Set(storable.map(p => p.test.context.config));
-    const include = new Set<string>();
-    const exclude = new Set<string>();
-    for (const config of configs) {
-      for (const root of [config.rootDir, ...config.roots]) include.add(root);
-      exclude.add(config.cacheDirectory);
-      exclude.add(storeFor(config).dir);
-    }
-    const endFilesDir = path.join(storeFor(storable[0].test.context.config).dir, 'recorder');
-    return new RecordingSession({include: [...include], exclude: [...exclude]}, endFilesDir);
   }
 
   private store(
@@ -372,8 +356,7 @@ export class CachingRunner {
       kind: 'result',
       testPath: p.outcome.path,
       runtimeMs: result.perfStats.end - result.perfStats.start,
-      // A copy: reporters delete console output from the result they are given.
-      result: JSON.parse(JSON.stringify(result)) as TestResult,
+      result,
     };
     const closure = new Set(p.key.closure);
     const exactly = new Set(p.key.files.filter(file => !closure.has(file)));

@@ -1,9 +1,9 @@
 /**
- * Runs as the first setupFiles entry of a recorded test (inside Jest's sandbox): from
- * here to the end of the test file it notes every file the test reads, stats or lists,
- * every env variable it reads, and whether it spawns a process or a worker thread.
- * `fs` and `child_process` are Node's real modules (Jest does not sandbox core
- * modules), so the patches are undone by recordFlush when the test file ends.
+ * Starts the recording of one test file, when Jest creates its module runtime (see
+ * runtimeHook): until the runtime's teardown it notes every file the test reads, stats
+ * or lists, every env variable it reads, and whether it spawns a process or a worker
+ * thread. `fs` and `child_process` are Node's real modules (Jest does not sandbox core
+ * modules): the patches are on the process's own modules, undone by flushRecording.
  */
 // `import x = require()`: the real module objects, not namespace copies, must be patched.
 import childProcess = require('child_process');
@@ -70,10 +70,8 @@ function toPath(value: unknown): string | undefined {
   return undefined;
 }
 
-function start(): void {
-  const raw = process.env[RECORDING_ENV];
-  if (!raw) return;
-  const setup = JSON.parse(raw) as RecordingSetup;
+/** `sandbox` is the test environment's `process` object: its env is the test's own copy. */
+export function startRecording(setup: RecordingSetup, sandbox: {env: NodeJS.ProcessEnv}): ActiveRecording {
   const host = fs as unknown as Host;
   // A test file that crashed before its flush left its patches: undo them first.
   (host[ACTIVE] as ActiveRecording | undefined)?.restore.forEach(undo => undo());
@@ -150,6 +148,11 @@ function start(): void {
   });
 
   // The sandbox's own process.env (Jest gives each test file a copy): note the names read.
+  // The runner's own variables are not the test's: they leave its copy as it would be
+  // without the runner.
+  delete sandbox.env[RECORDING_ENV];
+  if (setup.nodeOptions === null) delete sandbox.env.NODE_OPTIONS;
+  else sandbox.env.NODE_OPTIONS = setup.nodeOptions;
   const names = new Set<string>();
   const noteName = (key: string | symbol) => {
     if (typeof key === 'string' && !VOLATILE_ENV.has(key) && recording.env !== '*') {
@@ -157,7 +160,7 @@ function start(): void {
       recording.env = [...names];
     }
   };
-  process.env = new Proxy(process.env, {
+  sandbox.env = new Proxy(sandbox.env, {
     get(target, key) {
       noteName(key);
       return Reflect.get(target, key);
@@ -171,6 +174,5 @@ function start(): void {
       return Reflect.ownKeys(target);
     },
   });
+  return active;
 }
-
-start();

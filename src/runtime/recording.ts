@@ -7,8 +7,12 @@
 export const RECORDING_ENV = 'JEST_RUNNER_CACHE_RECORDING';
 
 export interface RecordingSetup {
-  /** The run's folder the recordings are written to, one file per test file. */
+  /** The run's folder the recordings are written to: a folder per project, a file per test file. */
   dir: string;
+  /** The jest-runtime module jest-runner loads, whose Runtime class the recorder extends. */
+  runtime: string;
+  /** The user's NODE_OPTIONS (null: unset), restored in each test's environment. */
+  nodeOptions: string | null;
   /** Folders whose files are inputs (project roots); node_modules files always are. */
   include: string[];
   /** Folders never recorded: Jest's cacheDirectory, the store, the recordings. */

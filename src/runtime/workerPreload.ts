@@ -1,0 +1,12 @@
+/**
+ * Loaded with `node --require` (NODE_OPTIONS) into every process started while a
+ * recording session is open. In a Jest worker it installs the recorder (runtimeHook);
+ * in any other process (one a test spawns) it does nothing.
+ */
+import {hookRuntime} from './runtimeHook';
+import {RECORDING_ENV, type RecordingSetup} from './recording';
+
+const raw = process.env[RECORDING_ENV];
+if (raw && /[/\\]jest-worker[/\\].*processChild/.test(process.argv[1] ?? '')) {
+  hookRuntime(JSON.parse(raw) as RecordingSetup);
+}
