@@ -1,0 +1,143 @@
+import {FixtureProject, type RunResult} from './helpers/fixtureProject';
+
+// Projects whose `roots` hold only part of what Jest loads (DESIGN.md section 9): Jest's
+// haste map knows nothing outside the roots, yet sources, setup files and manual mocks
+// there are keyed like the rest, so an edit reruns exactly the suites that reach it.
+
+type Outcome = RunResult['outcomes'][string];
+
+/** Checks every suite's outcome (default: replayed by its action key) and what executed. */
+function expectRun(
+  run: RunResult,
+  suites: readonly string[],
+  changed: Record<string, Outcome>,
+  options: {code?: number} = {},
+): void {
+  if (run.code !== (options.code ?? 0)) {
+    throw new Error(`jest exited with ${run.code}; its output:\n${run.stderr}`);
+  }
+  const expected: Record<string, Outcome> = {};
+  for (const suite of suites) expected[suite] = 'hit-action';
+  for (const [suite, outcome] of Object.entries(changed)) {
+    if (!suites.includes(suite)) throw new Error(`unknown suite ${suite}`);
+    expected[suite] = outcome;
+  }
+  expect(run.outcomes).toEqual(expected);
+  const ran = Object.keys(changed).filter(suite => changed[suite] === 'ran' || changed[suite] === 'bypass');
+  expect(run.executed).toEqual(ran.map(suite => suite.replace(/^.*\/(.*)\.test\.ts$/, '$1')).sort());
+}
+
+const allRan = (suites: readonly string[]) => Object.fromEntries(suites.map(s => [s, 'ran' as const]));
+
+describe("roots: ['<rootDir>/test'], sources in src/ and setup files in scripts/", () => {
+  const SUITES = ['test/a.test.ts', 'test/b.test.ts', 'test/loader.test.ts', 'test/mocked.test.ts', 'test/setup.test.ts'];
+  let project: FixtureProject;
+
+  beforeAll(async () => {
+    project = new FixtureProject('outside-roots');
+    expectRun(await project.run(), SUITES, allRan(SUITES));
+  });
+
+  test('an unchanged project replays every suite', async () => {
+    expectRun(await project.run(), SUITES, {});
+  });
+
+  test('an edit to src/b reruns exactly the suites that reach it, through src/a too', async () => {
+    const original = project.read('src/b.ts');
+    project.write('src/b.ts', 'export const b = () => 2;\n');
+    const run = await project.run();
+    expectRun(run, SUITES, {'test/a.test.ts': 'ran', 'test/b.test.ts': 'ran'}, {code: 1});
+    // The behaviour changed: both fail, where a stale replay would pass.
+    expect(run.stderr).toMatch(/FAIL test\/a\.test\.ts/);
+    expect(run.stderr).toMatch(/FAIL test\/b\.test\.ts/);
+    project.write('src/b.ts', original);
+    expectRun(await project.run(), SUITES, {});
+  });
+
+  test('stage 2 bundles the sources outside the roots: a comment edit there still hits', async () => {
+    const original = project.read('src/b.ts');
+    project.write('src/b.ts', original.replace(/\n$/, ' // a comment\n'));
+    expectRun(await project.run(), SUITES, {'test/a.test.ts': 'hit-content', 'test/b.test.ts': 'hit-content'});
+    project.write('src/b.ts', original);
+    expectRun(await project.run(), SUITES, {});
+  });
+
+  test('an edit to a manual mock beside a source outside the roots reruns the suite mocking it', async () => {
+    const original = project.read('src/__mocks__/c.ts');
+    project.write('src/__mocks__/c.ts', "export const c = () => 'another mock';\n");
+    const run = await project.run();
+    expectRun(run, SUITES, {'test/mocked.test.ts': 'ran'}, {code: 1});
+    expect(run.stderr).toMatch(/FAIL test\/mocked\.test\.ts/);
+    project.write('src/__mocks__/c.ts', original);
+    expectRun(await project.run(), SUITES, {});
+  });
+
+  test('a module loaded by a computed specifier outside the roots is a runtime input', async () => {
+    const original = project.read('src/plugins/one.ts');
+    project.write('src/plugins/one.ts', 'export const value = 2;\n');
+    const run = await project.run();
+    expectRun(run, SUITES, {'test/loader.test.ts': 'ran'}, {code: 1});
+    expect(run.stderr).toMatch(/FAIL test\/loader\.test\.ts/);
+    project.write('src/plugins/one.ts', original);
+    expectRun(await project.run(), SUITES, {});
+  });
+
+  test('an edit to the setup file\'s helper reruns every suite', async () => {
+    const original = project.read('scripts/setupHelper.ts');
+    project.write('scripts/setupHelper.ts', `${original}export const unused = 1;\n`);
+    expectRun(await project.run(), SUITES, allRan(SUITES));
+    project.write('scripts/setupHelper.ts', original);
+    expectRun(await project.run(), SUITES, {});
+  });
+});
+
+describe("roots: ['<rootDir>/src'], setup files in tests/", () => {
+  const SUITES = ['src/a.test.ts', 'src/b.test.ts'];
+  let project: FixtureProject;
+
+  beforeAll(async () => {
+    project = new FixtureProject('outside-roots-src');
+    expectRun(await project.run(), SUITES, allRan(SUITES));
+  });
+
+  test('an unchanged project replays every suite', async () => {
+    expectRun(await project.run(), SUITES, {});
+  });
+
+  test("a behaviour-changing edit to the setup file's helper fails every suite; reverted, they replay", async () => {
+    const original = project.read('tests/setupHelper.ts');
+    project.write('tests/setupHelper.ts', "export const setupMark = () => 'changed';\n");
+    const run = await project.run();
+    expectRun(run, SUITES, allRan(SUITES), {code: 1});
+    expect(run.stderr).toMatch(/Tests: +2 failed/);
+    project.write('tests/setupHelper.ts', original);
+    expectRun(await project.run(), SUITES, {});
+  });
+
+  test('an edit to src/b reruns exactly the suites that reach it', async () => {
+    const original = project.read('src/b.ts');
+    project.write('src/b.ts', 'export const b = () => 2;\n');
+    expectRun(await project.run(), SUITES, {'src/a.test.ts': 'ran', 'src/b.test.ts': 'ran'}, {code: 1});
+    project.write('src/b.ts', original);
+    expectRun(await project.run(), SUITES, {});
+  });
+});
+
+describe('outside the roots on Jest 29.7', () => {
+  const SUITES = ['test/a.test.ts', 'test/b.test.ts', 'test/loader.test.ts', 'test/mocked.test.ts', 'test/setup.test.ts'];
+  const run = (project: FixtureProject) => project.run([], {jest: 'jest29'});
+
+  test('suites replay, an edit to src/b reruns its dependents; a computed specifier is not cached', async () => {
+    const project = new FixtureProject('outside-roots');
+    // Jest 29's module registry lists CommonJS modules only: a runtime load is not seen.
+    const loader = {'test/loader.test.ts': 'bypass' as const};
+    expectRun(await run(project), SUITES, {...allRan(SUITES), ...loader});
+    const repeat = await run(project);
+    expectRun(repeat, SUITES, loader);
+    expect(repeat.suites.find(s => s.path === 'test/loader.test.ts')?.reason).toBe(
+      'src/loader.ts loads a module by a computed specifier',
+    );
+    project.write('src/b.ts', 'export const b = () => 2;\n');
+    expectRun(await run(project), SUITES, {...loader, 'test/a.test.ts': 'ran', 'test/b.test.ts': 'ran'}, {code: 1});
+  });
+});
