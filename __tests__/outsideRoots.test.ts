@@ -1,4 +1,6 @@
-import {FixtureProject, type RunResult} from './helpers/fixtureProject';
+import {spawnSync} from 'child_process';
+import * as path from 'path';
+import {FixtureProject, REPO, type RunResult} from './helpers/fixtureProject';
 
 // Projects whose `roots` hold only part of what Jest loads (DESIGN.md section 9): Jest's
 // haste map knows nothing outside the roots, yet sources, setup files and manual mocks
@@ -27,6 +29,23 @@ function expectRun(
   expect(run.executed).toEqual(ran.map(suite => suite.replace(/^.*\/(.*)\.test\.ts$/, '$1')).sort());
 }
 
+/**
+ * What `jest-runner-cache explain` says differs for a suite's stored pass. A file of its
+ * key (closure or setup) shows as `<file>: content changed`, one only recorded at run time
+ * (stage 3) as `read at run time: ...`: so it tells whether stage 1 saw a file.
+ */
+function explain(project: FixtureProject, suite: string): string {
+  const env: NodeJS.ProcessEnv = {...process.env, JRC_EXEC_LOG: project.execLog, FORCE_COLOR: '0'};
+  delete env.JEST_WORKER_ID;
+  const result = spawnSync(
+    process.execPath,
+    [path.join(REPO, 'dist/cli.js'), 'explain', project.file(suite), '--cacheDirectory', project.cacheDir],
+    {cwd: project.dir, env, encoding: 'utf8'},
+  );
+  expect(result.status).toBe(0);
+  return result.stdout;
+}
+
 const allRan = (suites: readonly string[]) => Object.fromEntries(suites.map(s => [s, 'ran' as const]));
 
 describe("roots: ['<rootDir>/test'], sources in src/ and setup files in scripts/", () => {
@@ -45,6 +64,8 @@ describe("roots: ['<rootDir>/test'], sources in src/ and setup files in scripts/
   test('an edit to src/b reruns exactly the suites that reach it, through src/a too', async () => {
     const original = project.read('src/b.ts');
     project.write('src/b.ts', 'export const b = () => 2;\n');
+    // Stage 1 sees it (not only the modules recorded at run time).
+    expect(explain(project, 'test/a.test.ts')).toContain('src/b.ts: content changed');
     const run = await project.run();
     expectRun(run, SUITES, {'test/a.test.ts': 'ran', 'test/b.test.ts': 'ran'}, {code: 1});
     // The behaviour changed: both fail, where a stale replay would pass.
@@ -65,6 +86,7 @@ describe("roots: ['<rootDir>/test'], sources in src/ and setup files in scripts/
   test('an edit to a manual mock beside a source outside the roots reruns the suite mocking it', async () => {
     const original = project.read('src/__mocks__/c.ts');
     project.write('src/__mocks__/c.ts', "export const c = () => 'another mock';\n");
+    expect(explain(project, 'test/mocked.test.ts')).toContain('src/__mocks__/c.ts: content changed');
     const run = await project.run();
     expectRun(run, SUITES, {'test/mocked.test.ts': 'ran'}, {code: 1});
     expect(run.stderr).toMatch(/FAIL test\/mocked\.test\.ts/);
@@ -85,6 +107,7 @@ describe("roots: ['<rootDir>/test'], sources in src/ and setup files in scripts/
   test('an edit to the setup file\'s helper reruns every suite', async () => {
     const original = project.read('scripts/setupHelper.ts');
     project.write('scripts/setupHelper.ts', `${original}export const unused = 1;\n`);
+    expect(explain(project, 'test/b.test.ts')).toContain('scripts/setupHelper.ts: content changed');
     expectRun(await project.run(), SUITES, allRan(SUITES));
     project.write('scripts/setupHelper.ts', original);
     expectRun(await project.run(), SUITES, {});
