@@ -129,11 +129,21 @@ describe("roots: ['<rootDir>/src'], setup files in tests/", () => {
 
   test("a behaviour-changing edit to the setup file's helper fails every suite; reverted, they replay", async () => {
     const original = project.read('tests/setupHelper.ts');
-    project.write('tests/setupHelper.ts', "export const setupMark = () => 'changed';\n");
+    project.write('tests/setupHelper.ts', original.replace(".trim()", ".trim() + '!'"));
     const run = await project.run();
     expectRun(run, SUITES, allRan(SUITES), {code: 1});
     expect(run.stderr).toMatch(/Tests: +2 failed/);
     project.write('tests/setupHelper.ts', original);
+    expectRun(await project.run(), SUITES, {});
+  });
+
+  test("the project's dependencyExtractor finds what the setup helper reads: an edit to it reruns every suite", async () => {
+    project.write('tests/mark.txt', 'changed\n');
+    expect(explain(project, 'src/a.test.ts')).toContain('tests/mark.txt: content changed');
+    const run = await project.run();
+    expectRun(run, SUITES, allRan(SUITES), {code: 1});
+    expect(run.stderr).toMatch(/Tests: +2 failed/);
+    project.write('tests/mark.txt', 'setup-ok\n');
     expectRun(await project.run(), SUITES, {});
   });
 
