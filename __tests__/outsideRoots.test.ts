@@ -75,6 +75,14 @@ describe("roots: ['<rootDir>/test'], sources in src/ and setup files in scripts/
     expectRun(await project.run(), SUITES, {});
   });
 
+  test('a new file outside the roots that takes over an import reruns the suites reaching it', async () => {
+    // './b' resolves to b.ts; a b.js beside it comes first (moduleFileExtensions order).
+    project.write('src/b.js', 'exports.b = () => 5;\n');
+    expectRun(await project.run(), SUITES, {'test/a.test.ts': 'ran', 'test/b.test.ts': 'ran'}, {code: 1});
+    project.remove('src/b.js');
+    expectRun(await project.run(), SUITES, {});
+  });
+
   test('stage 2 bundles the sources outside the roots: a comment edit there still hits', async () => {
     const original = project.read('src/b.ts');
     project.write('src/b.ts', original.replace(/\n$/, ' // a comment\n'));
