@@ -105,7 +105,8 @@ export class DependencyGraph {
       this.direct.set(file, known[1]);
       return known[1];
     }
-    deps = this.importsOf(file) === null ? null : this.resolveDependencies(file);
+    const imports = this.importsOf(file);
+    deps = imports === null ? null : this.resolveDependencies(file, imports);
     this.direct.set(file, deps);
     // Only resolutions into files Jest knows or installed packages are kept: anything
     // else could change without the context changing.
@@ -127,11 +128,12 @@ export class DependencyGraph {
     return imports;
   }
 
-  private resolveDependencies(file: string): string[] {
+  /** `imports`: the file's specifiers, which DependencyResolver reads again (importsOf). */
+  private resolveDependencies(file: string, imports: string[]): string[] {
     const deps = this.dependencyResolver.resolve(file);
     // Manual mocks in a root `__mocks__` folder replace node modules (and core modules
     // under jest.mock) without any import of the mock file: add them by specifier.
-    for (const specifier of this.importsOf(file) ?? []) {
+    for (const specifier of imports) {
       const mock = this.mockFor(file, specifier);
       if (mock) deps.push(mock);
     }
