@@ -4,6 +4,7 @@ import * as path from 'path';
 import {jestPackageVersion} from '../jestModules';
 import {DependencyGraph} from './dependencyGraph';
 import {sha256, type FileHasher} from './fileHasher';
+import type {ImportExtractor} from './importExtractor';
 import type {PersistedTable} from '../store/persistedTable';
 import {PackageFingerprints} from './packages';
 
@@ -36,10 +37,11 @@ export class KeyContext {
   constructor(
     readonly context: TestContext,
     readonly hasher: FileHasher,
+    extractImports: ImportExtractor,
     packageTable?: PersistedTable<[string, string[]]>,
   ) {
     this.rootDir = context.config.rootDir;
-    this.graph = new DependencyGraph(context, hasher);
+    this.graph = new DependencyGraph(context, hasher, extractImports);
     this.packages = new PackageFingerprints(this.rootDir, packageTable);
   }
 
@@ -160,11 +162,7 @@ export class KeyContext {
 
   /** Why a project file reached by a test makes its key untrustworthy. */
   private problemsOf(file: string, unknown: boolean): string[] {
-    if (unknown) {
-      return /\.[cm]?[jt]sx?$/.test(file)
-        ? [`${this.relative(file)} is outside Jest's roots, so its imports are unknown`]
-        : [];
-    }
+    if (unknown) return [`the imports of ${this.relative(file)} could not be read`];
     return !RECORDS_ALL_MODULE_LOADS && this.hasher.fingerprint(file).computedImport
       ? [`${this.relative(file)} loads a module by a computed specifier`]
       : [];

@@ -6,6 +6,7 @@ import {contentKeyBlocker} from '../key/pureTransform';
 import type {CurrentInputs} from '../key/runtimeInputs';
 import type {PersistedDependencies} from '../key/dependencyGraph';
 import {sha256} from '../key/fileHasher';
+import {loadImportExtractor} from '../key/importExtractor';
 import {KeyContext} from '../key/keyContext';
 import {projectInputs, type ProjectInputs} from '../key/projectInputs';
 import {snapshotPaths} from '../key/snapshotPaths';
@@ -60,7 +61,8 @@ export class ProjectKeys {
     globalConfig: Config.GlobalConfig,
     options: RunnerOptions,
   ): Promise<ProjectKeys> {
-    const keys = new KeyContext(context, current.hasher, tables.packages);
+    const extractImports = await loadImportExtractor(context.config);
+    const keys = new KeyContext(context, current.hasher, extractImports, tables.packages);
     const inputs = projectInputs(keys, globalConfig, options);
     const install = keys.packages.installState();
     if (tables.dependencies && install) {
