@@ -17,7 +17,7 @@ import {
   ACTIVE,
   RECORDING_ENV,
   type ActiveRecording,
-  VOLATILE_ENV,
+  isIgnoredEnv,
   type AccessKind,
   type Recording,
   type RecordingSetup,
@@ -44,18 +44,40 @@ const JEST_CALLER = new RegExp(
     String.raw`(?:jest-(?:runtime|resolve|haste-map|runner|circus|snapshot|util|config|message-util|worker|environment-node|environment-jsdom)|` +
     String.raw`babel-jest|ts-jest|@swc[\/]jest|@babel[\/]core|source-map-support|write-file-atomic)[\/])`,
 );
+const RECORDER_FRAME = /recordStart\.[jt]s/;
 /** Frames that only pass a call through: the recorder, Node's fs and util internals, graceful-fs. */
 const PASS_THROUGH = new RegExp(
-  String.raw`recordStart\.[jt]s|node:(?:fs|internal[\/](?:fs|util)[\/]?)|[\/]node_modules[\/]graceful-fs[\/]`,
+  String.raw`${RECORDER_FRAME.source}|node:(?:fs|internal[\/](?:fs|util)[\/]?)|[\/]node_modules[\/]graceful-fs[\/]`,
 );
+/** The frame of jest-runtime loading one of Jest's own modules into the sandbox. */
+const INTERNAL_LOAD = /\.requireInternalModule \(/;
+
+/** The stack of a recorder's caller as text, at most `depth` frames deep. */
+function stack(depth: number): string[] {
+  const limit = Error.stackTraceLimit;
+  Error.stackTraceLimit = depth;
+  const frames = new Error().stack ?? '';
+  Error.stackTraceLimit = limit;
+  return frames.split('\n').slice(1);
+}
 
 /** True when the fs call being recorded comes from Jest's machinery, not from test code. */
 function calledByJest(): boolean {
-  const limit = Error.stackTraceLimit;
-  Error.stackTraceLimit = 16;
-  const stack = new Error().stack ?? '';
-  Error.stackTraceLimit = limit;
-  const caller = stack.split('\n').slice(1).find(frame => !PASS_THROUGH.test(frame));
+  const caller = stack(16).find(frame => !PASS_THROUGH.test(frame));
+  return caller !== undefined && JEST_CALLER.test(caller);
+}
+
+/**
+ * True when an env variable is read by Jest, not by the test: by Jest's own packages, or
+ * by a module Jest loads for itself into the sandbox (ci-info through jest-util,
+ * picocolors, react-is, ...), which loads through Runtime.requireInternalModule, as a
+ * test's imports never do. Their values must not key a result: CI detection alone reads
+ * every vendor's build id and commit.
+ */
+function readByJest(): boolean {
+  const frames = stack(40);
+  if (frames.some(frame => INTERNAL_LOAD.test(frame))) return true;
+  const caller = frames.find(frame => !RECORDER_FRAME.test(frame));
   return caller !== undefined && JEST_CALLER.test(caller);
 }
 
@@ -78,7 +100,7 @@ function start(): void {
   // A test file that crashed before its flush left its patches: undo them first.
   (host[ACTIVE] as ActiveRecording | undefined)?.restore.forEach(undo => undo());
 
-  const recording: Recording = {testPath: '', files: {}, env: [], spawned: null};
+  const recording: Recording = {testPath: '', files: {}, env: {names: [], listed: false}, spawned: null};
   const statSync = fs.statSync;
 
   const note = (target: unknown, kind: AccessKind) => {
@@ -149,13 +171,17 @@ function start(): void {
     threads.Worker = OriginalWorker;
   });
 
-  // The sandbox's own process.env (Jest gives each test file a copy): note the names read.
-  const names = new Set<string>();
+  // The sandbox's own process.env (Jest gives each test file a copy). A value is an input
+  // where it is read (get, `in`); an enumeration makes only the set of names one (the
+  // `debug` package lists every name and reads the DEBUG_* values). Spreading, Object.entries
+  // or JSON.stringify get every value, so each is noted. The stack is looked at until a name
+  // is noted: a read by Jest may be followed by the test's own.
+  const env = recording.env;
+  const noted = new Set<string>();
   const noteName = (key: string | symbol) => {
-    if (typeof key === 'string' && !VOLATILE_ENV.has(key) && recording.env !== '*') {
-      names.add(key);
-      recording.env = [...names];
-    }
+    if (typeof key !== 'string' || noted.has(key) || isIgnoredEnv(key) || readByJest()) return;
+    noted.add(key);
+    env.names.push(key);
   };
   process.env = new Proxy(process.env, {
     get(target, key) {
@@ -167,7 +193,7 @@ function start(): void {
       return Reflect.has(target, key);
     },
     ownKeys(target) {
-      recording.env = '*';
+      if (!env.listed && !readByJest()) env.listed = true;
       return Reflect.ownKeys(target);
     },
   });
