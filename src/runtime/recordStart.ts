@@ -44,26 +44,35 @@ const JEST_CALLER = new RegExp(
     String.raw`(?:jest-(?:runtime|resolve|haste-map|runner|circus|snapshot|util|config|message-util|worker|environment-node|environment-jsdom)|` +
     String.raw`babel-jest|ts-jest|@swc[\/]jest|@babel[\/]core|source-map-support|write-file-atomic)[\/])`,
 );
-const RECORDER_FRAME = /recordStart\.[jt]s/;
-/** Frames that only pass a call through: the recorder, Node's fs and util internals, graceful-fs. */
+const RECORDER_FILE = /recordStart\.[jt]s$/;
+/** Files that only pass a call through: the recorder, Node's fs and util internals, graceful-fs. */
 const PASS_THROUGH = new RegExp(
-  String.raw`${RECORDER_FRAME.source}|node:(?:fs|internal[\/](?:fs|util)[\/]?)|[\/]node_modules[\/]graceful-fs[\/]`,
+  String.raw`recordStart\.[jt]s$|^node:(?:fs|internal[\/](?:fs|util)[\/])|[\/]node_modules[\/]graceful-fs[\/]`,
 );
-/** The frame of jest-runtime loading one of Jest's own modules into the sandbox. */
-const INTERNAL_LOAD = /\.requireInternalModule \(/;
 
-/** The stack of a recorder's caller as text, at most `depth` frames deep. */
-function stack(depth: number): string[] {
-  const limit = Error.stackTraceLimit;
+/**
+ * The file of each frame of the recorder's caller's stack, at most `depth` deep, and
+ * whether jest-runtime's requireInternalModule is among them. Call sites, not the stack
+ * text: Jest's source-map support would map every frame (hundreds of microseconds a stack).
+ */
+function callers(depth: number): {files: string[]; internalLoad: boolean} {
+  const {stackTraceLimit, prepareStackTrace} = Error;
   Error.stackTraceLimit = depth;
-  const frames = new Error().stack ?? '';
-  Error.stackTraceLimit = limit;
-  return frames.split('\n').slice(1);
+  Error.prepareStackTrace = (_error, sites) => sites;
+  const holder: {stack?: NodeJS.CallSite[]} = {};
+  Error.captureStackTrace(holder);
+  const sites = holder.stack ?? [];
+  Error.prepareStackTrace = prepareStackTrace;
+  Error.stackTraceLimit = stackTraceLimit;
+  return {
+    files: sites.map(site => site.getFileName() ?? ''),
+    internalLoad: sites.some(site => site.getFunctionName() === 'requireInternalModule'),
+  };
 }
 
 /** True when the fs call being recorded comes from Jest's machinery, not from test code. */
 function calledByJest(): boolean {
-  const caller = stack(16).find(frame => !PASS_THROUGH.test(frame));
+  const caller = callers(16).files.find(file => !PASS_THROUGH.test(file));
   return caller !== undefined && JEST_CALLER.test(caller);
 }
 
@@ -75,10 +84,9 @@ function calledByJest(): boolean {
  * every vendor's build id and commit.
  */
 function readByJest(): boolean {
-  const frames = stack(40);
-  if (frames.some(frame => INTERNAL_LOAD.test(frame))) return true;
-  const caller = frames.find(frame => !RECORDER_FRAME.test(frame));
-  return caller !== undefined && JEST_CALLER.test(caller);
+  const {files, internalLoad} = callers(40);
+  const caller = files.find(file => !RECORDER_FILE.test(file));
+  return internalLoad || (caller !== undefined && JEST_CALLER.test(caller));
 }
 
 function isInside(file: string, dir: string): boolean {
