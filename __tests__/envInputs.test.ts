@@ -137,3 +137,12 @@ describe('env variables as runtime inputs', () => {
     expect(changed).toMatch(/2 input\(s\) differ/);
   });
 });
+
+test("on Jest 29 too, Jest's own CI detection keys nothing", async () => {
+  const project = new FixtureProject('env-inputs');
+  const run = (build: number) => project.run([], {jest: 'jest29', env: {...ciBuild(build), DEBUG_DEPTH: '2'}});
+  const first = await run(1);
+  expect(first.stderr).toMatch(/Tests:\s+5 passed, 5 total/);
+  expectOnlyRan(first, SUITES);
+  expectOnlyRan(await run(2), ['build', 'spread']);
+});
