@@ -47,7 +47,7 @@ const JEST_CALLER = new RegExp(
 const RECORDER_FILE = /recordStart\.[jt]s$/;
 /** Files that only pass a call through: the recorder, Node's fs and util internals, graceful-fs. */
 const PASS_THROUGH = new RegExp(
-  String.raw`recordStart\.[jt]s$|^node:(?:fs|internal[\/](?:fs|util)[\/])|[\/]node_modules[\/]graceful-fs[\/]`,
+  String.raw`${RECORDER_FILE.source}|node:(?:fs|internal[\/](?:fs|util)[\/]?)|[\/]node_modules[\/]graceful-fs[\/]`,
 );
 
 /**
