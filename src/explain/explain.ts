@@ -1,6 +1,6 @@
 import * as path from 'path';
 import {FileHasher} from '../key/fileHasher';
-import {CurrentInputs} from '../key/runtimeInputs';
+import {CurrentInputs, ENV_NAMES_LINE} from '../key/runtimeInputs';
 import type {Manifest} from './manifest';
 
 /** `rel/path=hash` key lines among the project parts and the test's own lines. */
@@ -47,9 +47,29 @@ export function explainDifferences(manifest: Manifest): string[] {
   const before = new Set(manifest.inputLines);
   for (const line of current.state(manifest.inputs, manifest.rootDir).lines) {
     if (before.has(line)) continue;
+    if (line.startsWith(ENV_NAMES_LINE)) {
+      differences.push(`read at run time: listed the environment's names, ${namesChange(manifest.inputLines, line)}`);
+      continue;
+    }
     // Show what was read, not the value or hash it has now.
     const what = line.startsWith('env ') ? line.slice(0, line.indexOf('=')) : line.split(' ').slice(0, 2).join(' ');
     differences.push(`read at run time: ${what} differs`);
   }
   return differences;
+}
+
+/** Which env variable names were added or removed since the stored names line. */
+function namesChange(beforeLines: string[], nowLine: string): string {
+  const names = (line: string | undefined) =>
+    new Set<string>(line === undefined ? [] : JSON.parse(line.slice(ENV_NAMES_LINE.length)));
+  const then = names(beforeLines.find(line => line.startsWith(ENV_NAMES_LINE)));
+  const now = names(nowLine);
+  const added = [...now].filter(name => !then.has(name));
+  const removed = [...then].filter(name => !now.has(name));
+  return [
+    added.length > 0 ? `added: ${added.join(', ')}` : '',
+    removed.length > 0 ? `removed: ${removed.join(', ')}` : '',
+  ]
+    .filter(Boolean)
+    .join('; ');
 }

@@ -68,5 +68,9 @@ export function updateManifest(
 
 export function isManifest(value: unknown): value is Manifest {
   const v = value as Manifest | undefined;
-  return typeof v === 'object' && v !== null && v.kind === 'manifest' && Array.isArray(v.lines);
+  // A manifest from before env reads were {names, listed} is not one this explain reads.
+  return (
+    typeof v === 'object' && v !== null && v.kind === 'manifest' && Array.isArray(v.lines) &&
+    typeof v.inputs?.env?.listed === 'boolean'
+  );
 }

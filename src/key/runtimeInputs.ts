@@ -1,14 +1,16 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import {currentSignature, sha256, type FileHasher} from './fileHasher';
-import type {AccessKind, Recording} from '../runtime/recording';
-import {VOLATILE_ENV} from '../runtime/recording';
+import {isIgnoredEnv, type AccessKind, type EnvReads, type Recording} from '../runtime/recording';
 
 /** The inputs a test read at run time, as stored: paths relative to rootDir. */
 export interface InputList {
   files: [string, AccessKind][];
-  env: string[] | '*';
+  env: EnvReads;
 }
+
+/** Starts the state line of an enumerated environment: its names, as JSON (explain compares two). */
+export const ENV_NAMES_LINE = 'env-names ';
 
 /**
  * The stored list, less what the stage keys already cover: files hashed exactly (config
@@ -29,7 +31,7 @@ export function inputListOf(
       )
       .map(([file, {kind}]): [string, AccessKind] => [path.relative(rootDir, file), kind])
       .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)),
-    env: recording.env === '*' ? '*' : [...recording.env].sort(),
+    env: {names: [...recording.env.names].sort(), listed: recording.env.listed},
   };
 }
 
@@ -46,7 +48,7 @@ export function changedDuringRun(recording: Recording, keyFiles: Set<string>): s
 
 /** Runtime inputs as they are now. */
 export interface InputState {
-  /** One line per input: content hash, folder listing, or env value (explain compares them). */
+  /** One line per input: content hash, folder listing, env value or names (explain compares them). */
   readonly lines: string[];
   /** Digest of the lines: what a result key combines with the stage key. */
   digest: string;
@@ -55,13 +57,13 @@ export interface InputState {
 /**
  * The current state of runtime inputs, for one run: file hashes come from the run's
  * hasher; env values and folder listings are memoized too. Most tests of a project read
- * the same env variables (Jest's own modules read dozens at load), so the state of an
- * env list is computed once per distinct list.
+ * the same env variables, so the state of an env list is computed once per distinct list.
  */
 export class CurrentInputs {
   private readonly envStates = new Map<string, InputState>();
-  private readonly envByList = new WeakMap<string[], InputState>();
+  private readonly envByList = new WeakMap<EnvReads, InputState>();
   private readonly listings = new Map<string, string>();
+  private names: string | undefined;
 
   constructor(readonly hasher: FileHasher) {}
 
@@ -84,23 +86,29 @@ export class CurrentInputs {
     };
   }
 
-  private envState(env: InputList['env']): InputState {
-    if (env === '*') return this.envStateOf(Object.keys(process.env).filter(n => !VOLATILE_ENV.has(n)).sort());
-    // Most lists are one shared array (the stored entry's, read once): no need to join it.
+  private envState(env: EnvReads): InputState {
+    // Most lists are one shared object (the stored entry's, read once): no need to join it.
     let state = this.envByList.get(env);
     if (state === undefined) this.envByList.set(env, (state = this.envStateOf(env)));
     return state;
   }
 
-  private envStateOf(names: string[]): InputState {
-    const id = names.join('\n');
+  private envStateOf({names, listed}: EnvReads): InputState {
+    const id = `${listed}\n${names.join('\n')}`;
     let state = this.envStates.get(id);
     if (state === undefined) {
       const lines = names.map(name => `env ${name}=${process.env[name] ?? '<unset>'}`);
+      if (listed) lines.push(ENV_NAMES_LINE + this.envNames());
       state = {lines, digest: sha256(JSON.stringify(lines))};
       this.envStates.set(id, state);
     }
     return state;
+  }
+
+  /** The names of the environment as an enumeration sees them, less the ignored ones (JSON). */
+  private envNames(): string {
+    this.names ??= JSON.stringify(Object.keys(process.env).filter(name => !isIgnoredEnv(name)).sort());
+    return this.names;
   }
 
   private listing(dir: string, recursive: boolean): string {

@@ -17,7 +17,7 @@ import {
   ACTIVE,
   RECORDING_ENV,
   type ActiveRecording,
-  VOLATILE_ENV,
+  isIgnoredEnv,
   type AccessKind,
   type Recording,
   type RecordingSetup,
@@ -44,19 +44,49 @@ const JEST_CALLER = new RegExp(
     String.raw`(?:jest-(?:runtime|resolve|haste-map|runner|circus|snapshot|util|config|message-util|worker|environment-node|environment-jsdom)|` +
     String.raw`babel-jest|ts-jest|@swc[\/]jest|@babel[\/]core|source-map-support|write-file-atomic)[\/])`,
 );
-/** Frames that only pass a call through: the recorder, Node's fs and util internals, graceful-fs. */
+const RECORDER_FILE = /recordStart\.[jt]s$/;
+/** Files that only pass a call through: the recorder, Node's fs and util internals, graceful-fs. */
 const PASS_THROUGH = new RegExp(
-  String.raw`recordStart\.[jt]s|node:(?:fs|internal[\/](?:fs|util)[\/]?)|[\/]node_modules[\/]graceful-fs[\/]`,
+  String.raw`${RECORDER_FILE.source}|node:(?:fs|internal[\/](?:fs|util)[\/]?)|[\/]node_modules[\/]graceful-fs[\/]`,
 );
+
+/**
+ * The file of each frame of the recorder's caller's stack, at most `depth` deep, and
+ * whether jest-runtime's requireInternalModule is among them. Call sites, not the stack
+ * text: Jest's source-map support would map every frame (hundreds of microseconds a stack).
+ */
+function callers(depth: number): {files: string[]; internalLoad: boolean} {
+  const {stackTraceLimit, prepareStackTrace} = Error;
+  Error.stackTraceLimit = depth;
+  Error.prepareStackTrace = (_error, sites) => sites;
+  const holder: {stack?: NodeJS.CallSite[]} = {};
+  Error.captureStackTrace(holder);
+  const sites = holder.stack ?? [];
+  Error.prepareStackTrace = prepareStackTrace;
+  Error.stackTraceLimit = stackTraceLimit;
+  return {
+    files: sites.map(site => site.getFileName() ?? ''),
+    internalLoad: sites.some(site => site.getFunctionName() === 'requireInternalModule'),
+  };
+}
 
 /** True when the fs call being recorded comes from Jest's machinery, not from test code. */
 function calledByJest(): boolean {
-  const limit = Error.stackTraceLimit;
-  Error.stackTraceLimit = 16;
-  const stack = new Error().stack ?? '';
-  Error.stackTraceLimit = limit;
-  const caller = stack.split('\n').slice(1).find(frame => !PASS_THROUGH.test(frame));
+  const caller = callers(16).files.find(file => !PASS_THROUGH.test(file));
   return caller !== undefined && JEST_CALLER.test(caller);
+}
+
+/**
+ * True when an env variable is read by Jest, not by the test: by Jest's own packages, or
+ * by a module Jest loads for itself into the sandbox (ci-info through jest-util,
+ * picocolors, react-is, ...), which loads through Runtime.requireInternalModule, as a
+ * test's imports never do. Their values must not key a result: CI detection alone reads
+ * every vendor's build id and commit.
+ */
+function readByJest(): boolean {
+  const {files, internalLoad} = callers(40);
+  const caller = files.find(file => !RECORDER_FILE.test(file));
+  return internalLoad || (caller !== undefined && JEST_CALLER.test(caller));
 }
 
 function isInside(file: string, dir: string): boolean {
@@ -76,7 +106,7 @@ export function startRecording(setup: RecordingSetup, sandbox: {env: NodeJS.Proc
   // A test file that crashed before its flush left its patches: undo them first.
   (host[ACTIVE] as ActiveRecording | undefined)?.restore.forEach(undo => undo());
 
-  const recording: Recording = {testPath: '', files: {}, env: [], spawned: null};
+  const recording: Recording = {testPath: '', files: {}, env: {names: [], listed: false}, spawned: null};
   const statSync = fs.statSync;
 
   const note = (target: unknown, kind: AccessKind) => {
@@ -147,18 +177,21 @@ export function startRecording(setup: RecordingSetup, sandbox: {env: NodeJS.Proc
     threads.Worker = OriginalWorker;
   });
 
-  // The sandbox's own process.env (Jest gives each test file a copy): note the names read.
-  // The runner's own variables are not the test's: they leave its copy as it would be
-  // without the runner.
+  // The sandbox's own process.env (Jest gives each test file a copy). The runner's own
+  // variables are not the test's: they leave its copy as it would be without the runner.
   delete sandbox.env[RECORDING_ENV];
   if (setup.nodeOptions === null) delete sandbox.env.NODE_OPTIONS;
   else sandbox.env.NODE_OPTIONS = setup.nodeOptions;
-  const names = new Set<string>();
+  // A value is an input where it is read (get, `in`); an enumeration makes only the set
+  // of names one (the `debug` package lists every name and reads the DEBUG_* values).
+  // Spreading, Object.entries or JSON.stringify get every value, so each is noted. The
+  // stack is looked at until a name is noted: a read by Jest may be followed by the test's own.
+  const env = recording.env;
+  const noted = new Set<string>();
   const noteName = (key: string | symbol) => {
-    if (typeof key === 'string' && !VOLATILE_ENV.has(key) && recording.env !== '*') {
-      names.add(key);
-      recording.env = [...names];
-    }
+    if (typeof key !== 'string' || noted.has(key) || isIgnoredEnv(key) || readByJest()) return;
+    noted.add(key);
+    env.names.push(key);
   };
   sandbox.env = new Proxy(sandbox.env, {
     get(target, key) {
@@ -170,7 +203,7 @@ export function startRecording(setup: RecordingSetup, sandbox: {env: NodeJS.Proc
       return Reflect.has(target, key);
     },
     ownKeys(target) {
-      recording.env = '*';
+      if (!env.listed && !readByJest()) env.listed = true;
       return Reflect.ownKeys(target);
     },
   });

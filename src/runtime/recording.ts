@@ -35,17 +35,29 @@ export interface RecordedFile {
   signature: string | null;
 }
 
+/** The env variables a test read. */
+export interface EnvReads {
+  /** Variables whose value (or presence) was read: each is an input by value. */
+  names: string[];
+  /** True when the environment was enumerated (`Object.keys`, `for..in`): the set of names is an input. */
+  listed: boolean;
+}
+
 export interface Recording {
   testPath: string;
   files: Record<string, RecordedFile>;
-  /** Names of the env variables read; '*' when the whole environment was enumerated. */
-  env: string[] | '*';
+  env: EnvReads;
   /** Set when the test started a process or a worker thread: its reads are unknown. */
   spawned: string | null;
 }
 
-/** Variables that differ between runs by design and never decide a result. */
-export const VOLATILE_ENV = new Set(['JEST_WORKER_ID', RECORDING_ENV]);
+/**
+ * Variables that are never inputs: the worker id differs between runs by design, and the
+ * runner's own variables (JEST_RUNNER_CACHE*) are already in the keys or in its behaviour.
+ */
+export function isIgnoredEnv(name: string): boolean {
+  return name === 'JEST_WORKER_ID' || name.startsWith('JEST_RUNNER_CACHE');
+}
 
 /** Where the active recording lives: on the real fs module, shared by sandbox and host. */
 export const ACTIVE = Symbol.for('jest-runner-cache.activeRecording');

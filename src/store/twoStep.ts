@@ -1,5 +1,6 @@
 import {resultKey, type CurrentInputs, type InputList, type InputState} from '../key/runtimeInputs';
 import {sha256} from '../key/fileHasher';
+import type {EnvReads} from '../runtime/recording';
 import {restoreRootDir, tokenizeRootDir} from '../replay/storedResult';
 import type {LocalStore} from './localStore';
 import {isStoredEntry, type StoredEntry} from './storedEntry';
@@ -14,37 +15,38 @@ interface InputsEntry {
   kind: 'inputs';
   /** Test file relative to rootDir (for debugging and the store's tests). */
   testPath: string;
-  /** The env names are shared by most tests of a project: stored once, by key (EnvEntry). */
-  inputs: {files: InputList['files']; env: '*' | {ref: string}};
+  /** The env reads are shared by most tests of a project: stored once, by key (EnvEntry). */
+  inputs: {files: InputList['files']; env: {ref: string}};
   /** The result key of `result`: the stage key combined with the inputs as they were. */
   resultKey: string;
   result: StoredEntry;
 }
 
-/** A list of env variable names, under the hash of its content. */
-interface EnvEntry {
+/** The env reads of a test, under the hash of their content. */
+interface EnvEntry extends EnvReads {
   kind: 'env';
-  names: string[];
 }
 
 function isInputsEntry(value: unknown): value is InputsEntry {
   const v = value as InputsEntry | undefined;
   return (
     typeof v === 'object' && v !== null && v.kind === 'inputs' && Array.isArray(v.inputs?.files) &&
-    (v.inputs.env === '*' || typeof v.inputs.env?.ref === 'string') && typeof v.resultKey === 'string' &&
+    typeof v.inputs.env?.ref === 'string' && typeof v.resultKey === 'string' &&
     isStoredEntry(v.result)
   );
 }
 
-function envKey(names: string[]): string {
-  return sha256(`env\0${names.join('\n')}`);
+function envKey({names, listed}: EnvReads): string {
+  return sha256(`env\0${listed}\0${names.join('\n')}`);
 }
 
-/** The stored env names a stage entry refers to; undefined when that entry is gone. */
-function envNames(store: LocalStore, env: InputsEntry['inputs']['env']): InputList['env'] | undefined {
-  if (env === '*') return '*';
+/**
+ * The stored env reads a stage entry refers to (one shared object: CurrentInputs memoizes
+ * by it); undefined when that entry is gone.
+ */
+function envReads(store: LocalStore, env: InputsEntry['inputs']['env']): EnvReads | undefined {
   const entry = store.getShared(env.ref) as EnvEntry | undefined;
-  return entry?.kind === 'env' && Array.isArray(entry.names) ? entry.names : undefined;
+  return entry?.kind === 'env' && Array.isArray(entry.names) && typeof entry.listed === 'boolean' ? entry : undefined;
 }
 
 export interface Found {
@@ -67,7 +69,7 @@ export function lookup(
   const restore = restoreRootDir(rootDir);
   const first = store.getStage(stageKey, restore);
   if (!isInputsEntry(first)) return undefined;
-  const env = envNames(store, first.inputs.env);
+  const env = envReads(store, first.inputs.env);
   if (env === undefined) return undefined;
   const inputs: InputList = {files: first.inputs.files, env};
   const state = current.state(inputs, rootDir);
@@ -82,10 +84,9 @@ export function save(store: LocalStore, stageKey: string, found: Found, rootDir:
   const tokenize = tokenizeRootDir(rootDir);
   const {files, env} = found.inputs;
   // What a reader follows is written first: it never finds a reference that leads nowhere.
-  let storedEnv: InputsEntry['inputs']['env'] = '*';
-  if (env !== '*') {
-    storedEnv = {ref: envKey(env)};
-    if (envNames(store, storedEnv) === undefined) store.put(storedEnv.ref, {kind: 'env', names: env} satisfies EnvEntry);
+  const storedEnv = {ref: envKey(env)};
+  if (envReads(store, storedEnv) === undefined) {
+    store.put(storedEnv.ref, {kind: 'env', names: env.names, listed: env.listed} satisfies EnvEntry);
   }
   // The result also under its own key: when the stage entry is later rewritten for
   // another state of the inputs (an env variable set differently, here or in a process
