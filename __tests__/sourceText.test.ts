@@ -111,6 +111,8 @@ describe('modules imported for their types (an @swc/jest project that keeps ever
       const run = await project.run();
       replayedAll(run);
       for (const suite of readers) expect(run.outcomes[suite]).toBe('hit-content');
+      // Recognised from the types file's compiled output alone: nothing was bundled.
+      expect(run.suites.filter(s => s.bundled)).toEqual([]);
     } finally {
       restore();
     }

@@ -14,6 +14,7 @@ export interface SuiteOutcome {
   outcome: 'hit-action' | 'hit-content' | 'ran' | 'bypass';
   reason?: string;
   savedMs?: number;
+  bundled?: true;
 }
 
 export interface RunResult {

@@ -36,11 +36,12 @@ interface Unresolved {
  * mapping (stack frames show both); the text of every function and class the surviving
  * code lies in and the import order of every bundled file (see ObservableSource);
  * everything stage 1 covers outside the import graph; and each closure file the bundle
- * did not read by what it can change at run time (see notBundledLine).
+ * did not read by what it can change at run time (see compiledLine).
  */
 export async function contentKeys(
   keys: KeyContext,
   requests: {test: Test; action: ActionKey}[],
+  table?: CompiledLines,
 ): Promise<Map<Test, ContentKey>> {
   const results = new Map<Test, ContentKey>();
   if (requests.length === 0) return results;
@@ -78,7 +79,7 @@ export async function contentKeys(
       continue;
     }
     const notBundled = await Promise.all(
-      action.closure.filter(file => !b.inputs.has(file)).map(file => notBundledLine(keys, file)),
+      action.closure.filter(file => !b.inputs.has(file)).map(file => compiledLine(keys, file, table)),
     );
     results.set(test, {
       key: sha256(
@@ -285,33 +286,56 @@ function readText(file: string): string {
   }
 }
 
-/** Compiled lines of closure files the bundle did not read, by path and content hash. */
+/** Compiled lines by path and content hash, kept across watch reruns. */
 const compiledLines = new Map<string, Promise<string>>();
 
 const TRANSFORM_LOADERS: Record<string, Esbuild.Loader> = {ts: 'ts', tsx: 'tsx', js: 'jsx', jsx: 'jsx', json: 'json'};
 
 /**
- * A closure file the bundle did not read enters the key by what it can change at run
- * time: esbuild's output for the file alone (nothing tree-shaken, every import kept, so
- * every statement that runs is there), with the original line and column of that code,
- * the text of all its functions and its import order. A module imported only for its
- * types then keys nothing but its empty output, and a comment or type edit in it hits.
- * Manual mocks, files esbuild cannot compile and non-scripts enter by their content.
+ * A file's key line by what it can change at run time: esbuild's output for the file
+ * alone (nothing tree-shaken, every import kept, so every statement that runs is there),
+ * with the original line and column of that code, the text of all its functions and its
+ * import order. A module imported only for its types keys nothing but its empty output,
+ * and a comment or type edit leaves the line as it was. Manual mocks, files esbuild
+ * cannot compile and non-scripts enter by their content. Lines persist in `table` (by
+ * path, with the content hash they were made from).
  */
-async function notBundledLine(keys: KeyContext, file: string): Promise<string> {
+export async function compiledLine(keys: KeyContext, file: string, table?: CompiledLines): Promise<string> {
   const ext = /\.[cm]?([jt]sx?|json)$/.exec(file)?.[1];
   if (!ext || file.split(path.sep).includes('__mocks__')) return keys.fileLine(file);
-  const id = `${file}\0${keys.hasher.hash(file)}`;
+  const hash = keys.hasher.hash(file);
+  const persisted = table?.map.get(file);
+  if (persisted && persisted[0] === hash) return persisted[1];
+  const id = `${file}\0${hash}`;
   let line = compiledLines.get(id);
   if (!line) {
     if (compiledLines.size > 20_000) compiledLines.clear();
-    line = compiledLine(keys, file, TRANSFORM_LOADERS[ext]);
+    line = compile(keys, file, TRANSFORM_LOADERS[ext]);
     compiledLines.set(id, line);
+    if (table && hash) void line.then(done => table.set(file, [hash, done]));
   }
   return line;
 }
 
-async function compiledLine(keys: KeyContext, file: string, loader: Esbuild.Loader): Promise<string> {
+/** Compiled key lines kept across runs (a PersistedTable): path -> [content hash, line]. */
+export interface CompiledLines {
+  readonly map: ReadonlyMap<string, [string, string]>;
+  set(file: string, value: [string, string]): void;
+}
+
+/**
+ * The module key (stage 2 before any bundling): the action key's closure with each file
+ * by its compiled line instead of its bytes. A comment-only or type-only edit leaves
+ * every compiled line as it was, so it is recognised from the edited module alone,
+ * without bundling any suite. Nothing is tree-shaken, so it never hits where the
+ * content key would miss: it is looked up first.
+ */
+export async function moduleKey(keys: KeyContext, action: ActionKey, table?: CompiledLines): Promise<string> {
+  const lines = await Promise.all(action.closure.map(file => compiledLine(keys, file, table)));
+  return sha256(JSON.stringify(['modules', action.outsideGraph, action.packages, lines.sort()]));
+}
+
+async function compile(keys: KeyContext, file: string, loader: Esbuild.Loader): Promise<string> {
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const esbuild = require('esbuild') as typeof Esbuild;
   const text = readText(file);

@@ -10,6 +10,8 @@ export interface SuiteOutcome {
   reason?: string;
   /** For hits: how long the suite took when its result was stored. */
   savedMs?: number;
+  /** Set when stage 2 bundled the suite before the run (its module key missed). */
+  bundled?: true;
 }
 
 /** Where the runner's own time went, in milliseconds (the benchmark reads these). */

@@ -113,6 +113,7 @@ export class CachingRunner {
       ? {
           packages: PersistedTable.load(tableDir, 'package-closures'),
           dependencies: PersistedTable.load(tableDir, 'dependencies'),
+          compiled: PersistedTable.load(tableDir, 'compiled-lines'),
         }
       : {};
     const current = new CurrentInputs(new FileHasher(hashes));
@@ -134,7 +135,7 @@ export class CachingRunner {
       await Promise.all(inRun);
     }
     for (const p of planned) report.add(p.outcome);
-    this.finish(report, [hashes, tables.packages, tables.dependencies], stores, planned);
+    this.finish(report, [hashes, tables.packages, tables.dependencies, tables.compiled], stores, planned);
   }
 
   /** Stage 1 for every test file: its action key, and a lookup where the mode reads. */
@@ -232,7 +233,8 @@ export class CachingRunner {
       return known;
     };
     for (const p of planned) {
-      if (!p.awaitingContentKey || !p.contentKey) continue;
+      const keys = [p.moduleKey, p.contentKey].filter((key): key is string => key !== undefined);
+      if (!p.awaitingContentKey || keys.length === 0) continue;
       const changed = p.key!.files.find(file => !isUnchanged(file));
       if (changed) {
         p.outcome.reason = `not stored under its content key: ${relativePath(p.test.context.config.rootDir, changed)} changed while the suite ran`;
@@ -240,7 +242,7 @@ export class CachingRunner {
         continue;
       }
       try {
-        save(store, p.contentKey, p.awaitingContentKey, p.test.context.config.rootDir);
+        for (const key of keys) save(store, key, p.awaitingContentKey, p.test.context.config.rootDir);
       } catch (error) {
         p.outcome.reason = `not stored under its content key: ${(error as Error).message}`;
       }
@@ -365,6 +367,7 @@ export class CachingRunner {
     try {
       const store = storeFor(p.test.context.config);
       const resultKey = save(store, p.key.key, found, rootDir);
+      if (p.moduleKey) save(store, p.moduleKey, found, rootDir);
       if (p.contentKey) save(store, p.contentKey, found, rootDir);
       else p.awaitingContentKey = found;
       updateManifest(store, p.test.path, rootDir, p.key, found, resultKey);

@@ -1,7 +1,7 @@
 import type {Test, TestContext} from '@jest/test-result';
 import type {Config} from '@jest/types';
 import {actionKey, type ActionKey} from '../key/actionKey';
-import {contentKeys} from '../key/contentKey';
+import {contentKeys, moduleKey, type CompiledLines} from '../key/contentKey';
 import {contentKeyBlocker} from '../key/pureTransform';
 import type {CurrentInputs} from '../key/runtimeInputs';
 import type {PersistedDependencies} from '../key/dependencyGraph';
@@ -27,7 +27,8 @@ export interface PlannedTest {
   outcome: SuiteOutcome;
   /** Set when the result may be stored after the run. */
   key?: ActionKey;
-  /** Stage-2 key, computed for stage-1 misses only. */
+  /** Stage-2 keys, computed for stage-1 misses only: before bundling, then of the bundle. */
+  moduleKey?: string;
   contentKey?: string;
   /** Set when a stored pass will be replayed. */
   hit?: StoredEntry;
@@ -41,6 +42,7 @@ type GlobMatcher = (path: string) => boolean;
 export interface RunTables {
   packages?: PersistedTable<[string, string[]]>;
   dependencies?: PersistedDependencies;
+  compiled?: PersistedTable<[string, string]>;
 }
 
 /** Keys the test files of one project (one Jest context) for one run. */
@@ -52,6 +54,7 @@ export class ProjectKeys {
     private readonly snapshotPathOf: SnapshotPathOf,
     private readonly uncacheable: GlobMatcher | undefined,
     private readonly bypass: string | null,
+    private readonly compiled: CompiledLines | undefined,
   ) {}
 
   static async create(
@@ -84,6 +87,7 @@ export class ProjectKeys {
       await snapshotPaths(context.config),
       uncacheable,
       projectBypassReason(context.config),
+      tables.compiled,
     );
   }
 
@@ -113,15 +117,16 @@ export class ProjectKeys {
     return planned;
   }
 
-  /** After a hit: optionally store the result under another stage key, and update explain's record. */
+  /** After a hit: store the result under the stage keys that missed, and update explain's record. */
   private noteReplay(
     write: LocalStore,
     p: PlannedTest,
     found: Found & {resultKey: string},
-    alsoUnder?: string,
+    alsoUnder: string[] = [],
   ): void {
     try {
-      const resultKey = alsoUnder ? save(write, alsoUnder, found, this.keys.rootDir) : found.resultKey;
+      let resultKey = found.resultKey;
+      for (const key of alsoUnder) resultKey = save(write, key, found, this.keys.rootDir);
       updateManifest(write, p.test.path, this.keys.rootDir, p.key!, found, resultKey);
     } catch {
       // shortcuts for the next run and explain's record: never a reason to fail a run
@@ -129,9 +134,10 @@ export class ProjectKeys {
   }
 
   /**
-   * Stage 2 for this project's stage-1 misses: one bundling call for all of them. A hit
-   * is also stored under its new action key (when `store` may be written), so the next
-   * run hits at stage 1 without bundling.
+   * Stage 2 for this project's stage-1 misses. Cheap first: the module key, from each
+   * closure file's own compiled output (a comment or type edit changes none); then one
+   * bundling call for the misses left. A hit is also stored under the keys that missed
+   * (when `write` is given), so the next run hits at stage 1.
    */
   async planContent(
     misses: PlannedTest[],
@@ -143,23 +149,36 @@ export class ProjectKeys {
       for (const p of misses) p.outcome.reason = blocker;
       return;
     }
+    const hit = (p: PlannedTest, key: string, missed: string[]) => {
+      const found = read && lookup(read, key, this.keys.rootDir, this.current);
+      if (!found) return false;
+      p.hit = found.entry;
+      p.outcome = {...p.outcome, outcome: 'hit-content', savedMs: found.entry.runtimeMs};
+      if (write) this.noteReplay(write, p, found, missed);
+      return true;
+    };
+    const toBundle: PlannedTest[] = [];
+    await Promise.all(
+      misses.map(async p => {
+        p.moduleKey = await moduleKey(this.keys, p.key!, this.compiled);
+        if (!hit(p, p.moduleKey, [p.key!.key])) toBundle.push(p);
+      }),
+    );
+    if (toBundle.length === 0) return;
     const keyed = await contentKeys(
       this.keys,
-      misses.map(p => ({test: p.test, action: p.key!})),
+      toBundle.map(p => ({test: p.test, action: p.key!})),
+      this.compiled,
     );
-    for (const p of misses) {
+    for (const p of toBundle) {
+      p.outcome.bundled = true;
       const content = keyed.get(p.test)!;
       if ('reason' in content) {
         p.outcome.reason = content.reason;
         continue;
       }
       p.contentKey = content.key;
-      const found = read && lookup(read, content.key, this.keys.rootDir, this.current);
-      if (!found) continue;
-      p.hit = found.entry;
-      p.outcome = {path: p.outcome.path, outcome: 'hit-content', savedMs: found.entry.runtimeMs};
-      // Stored under its new action key too: the next run hits without bundling.
-      if (write) this.noteReplay(write, p, found, p.key!.key);
+      hit(p, content.key, [p.key!.key, p.moduleKey!]);
     }
   }
 }
