@@ -2,16 +2,21 @@ import * as fs from 'fs';
 import * as path from 'path';
 import {FixtureProject, REPO} from './helpers/fixtureProject';
 
-// Go's scenario (DESIGN.md section 1) on Jest 29.7, the oldest Jest the package supports
-// (installed as the npm alias `jest29`). The fixture is CommonJS, transformed by the
-// default babel-jest of the running Jest.
-describe('go scenario on Jest 29.7', () => {
+// Go's scenario (DESIGN.md section 1) on Jest 29: 29.7 (the npm alias `jest29`) and 29.4
+// (jest-versions/29.4, every Jest package pinned, installed by `npm test`'s pretest). The
+// fixture is CommonJS, transformed by the default babel-jest of the running Jest.
+const VERSIONS = [
+  {jest: 'jest29', version: '29.7.0', modules: path.join(REPO, 'node_modules/jest29/node_modules')},
+  {jest: 'jest294', version: '29.4.3', modules: path.join(REPO, 'jest-versions/29.4/node_modules')},
+] as const;
+
+describe.each(VERSIONS)('go scenario on Jest $version', ({jest, version, modules}) => {
   let project: FixtureProject;
   let moduleLog: string;
 
   const run = (env: Record<string, string> = {}) => {
     fs.rmSync(moduleLog, {force: true});
-    return project.run([], {jest: 'jest29', env: {JRC_MODULE_LOG: moduleLog, ...env}});
+    return project.run([], {jest, env: {JRC_MODULE_LOG: moduleLog, ...env}});
   };
   const loadedModules = () =>
     fs.existsSync(moduleLog) ? fs.readFileSync(moduleLog, 'utf8').split('\n').filter(Boolean) : [];
@@ -21,13 +26,13 @@ describe('go scenario on Jest 29.7', () => {
     moduleLog = path.join(path.dirname(project.execLog), 'modules.log');
   });
 
-  test('the jest29 binary is Jest 29.7.0', async () => {
-    const version = await project.run(['--version'], {jest: 'jest29'});
-    expect(version.code).toBe(0);
-    expect(version.stdout.trim()).toBe('29.7.0');
+  test(`the ${jest} binary is Jest ${version}`, async () => {
+    const printed = await project.run(['--version'], {jest});
+    expect(printed.code).toBe(0);
+    expect(printed.stdout.trim()).toBe(version);
   });
 
-  test('first run: every suite runs, through Jest 29\'s own jest-runner', async () => {
+  test('first run: every suite runs, through that Jest\'s own jest-runner', async () => {
     const first = await run();
     expect(first.stderr).not.toMatch(/error|cannot find/i);
     expect(first.code).toBe(0);
@@ -39,13 +44,12 @@ describe('go scenario on Jest 29.7', () => {
       't4.test.js': 'ran',
     });
     expect(first.stderr).toMatch(/Tests:\s+4 passed, 4 total/);
-    // The runner delegated to the jest-runner next to Jest 29's jest-config, and never
+    // The runner delegated to the jest-runner next to that Jest's jest-config, and never
     // loaded Jest 30's copy (hoisted at the repo's node_modules/jest-runner).
-    const jest29 = path.join(REPO, 'node_modules/jest29/node_modules');
     const loaded = loadedModules();
-    expect(loaded).toContain(path.join(jest29, 'jest-runner/build/index.js'));
-    expect(loaded).toContain(path.join(jest29, 'jest-config/build/index.js'));
-    expect(loaded.filter(file => !file.startsWith(`${jest29}${path.sep}`))).toEqual([]);
+    expect(loaded).toContain(path.join(modules, 'jest-runner/build/index.js'));
+    expect(loaded).toContain(path.join(modules, 'jest-config/build/index.js'));
+    expect(loaded.filter(file => !file.startsWith(`${modules}${path.sep}`))).toEqual([]);
   });
 
   test('REPEAT: every suite is replayed and no test code runs', async () => {
