@@ -5,6 +5,10 @@
 //   plain     Jest's own runner (no `runner` setting)
 //   floor     scripts/bench/floorRunner.js: reports a pass for every file, reads nothing
 //   cold      this runner with an empty store (the store is deleted before each run)
+//   first     this runner's first run after runs with the cache off (JEST_RUNNER_CACHE=off,
+//             the same config): an empty store, Jest's transform cache as those runs left it
+//             (restored before each run), so a runner that transforms with another config
+//             than the project's pays every transform here
 //   cached    this runner, nothing changed: every suite replayed (checked in the report)
 //   edit      this runner after a real code edit of a shared module about 5% of the suites
 //             import: exactly those suites run (checked in the report)
@@ -42,9 +46,15 @@ const GOALS = {
     {ratio: 'cachedPlain', label: 'cached/plain', limit: 0.05},
     {ratio: 'cachedFloor', label: 'cached/floor', limit: 1.25},
     {ratio: 'coldPlain', label: 'cold/plain', limit: 1.1},
+    {ratio: 'firstPlain', label: 'first/plain', limit: 1.1},
     {ratio: 'edit', label: 'edit/(floor+affected)', limit: 1.3},
   ],
-  1200: [{ratio: 'cachedFloor', label: 'cached/floor', limit: 1.5}],
+  1200: [
+    {ratio: 'cachedFloor', label: 'cached/floor', limit: 1.2},
+    {ratio: 'coldPlain', label: 'cold/plain', limit: 1.05},
+    {ratio: 'firstPlain', label: 'first/plain', limit: 1.1},
+    {ratio: 'coldRssOverPlainMb', label: 'peak RSS cold - plain (MB)', limit: 100},
+  ],
 };
 
 function parseArgs(argv) {
@@ -181,7 +191,7 @@ class Bench {
   }
 
   /** One whole jest process; returns wall ms, the main process's peak RSS and the report. */
-  async run(config, cacheDir, extraArgs = []) {
+  async run(config, cacheDir, extraArgs = [], extraEnv = {}) {
     const rssFile = path.join(this.work, 'maxrss.txt');
     const reportFile = path.join(this.work, 'report.json');
     fs.rmSync(rssFile, {force: true});
@@ -197,7 +207,7 @@ class Bench {
       path.join(this.project.dir, `jest.${config}.config.js`),
       ...extraArgs,
     ];
-    const env = {...this.env, JEST_BENCH_MAXRSS_FILE: rssFile};
+    const env = {...this.env, ...extraEnv, JEST_BENCH_MAXRSS_FILE: rssFile};
     if (config === 'cache') env.JEST_RUNNER_CACHE_REPORT = reportFile;
     const started = process.hrtime.bigint();
     const child = await runProcess(process.execPath, args, {cwd: this.project.dir, env});
@@ -231,11 +241,17 @@ class Bench {
         if (s.before) s.before(s.cacheDir);
       }
       this.log(`  ${s.name}: warm-up`);
-      await this.run(s.config, s.cacheDir, s.extraArgs ? s.extraArgs() : []);
+      await this.run(s.config, s.cacheDir, s.extraArgs ? s.extraArgs() : [], s.warmUpEnv);
+      // Every run then starts from what the warm-up left.
+      if (s.restoreWarmUp) fs.cpSync(s.cacheDir, `${s.cacheDir}-warm`, {recursive: true});
     }
     for (let i = 0; i < runs; i++) {
       const times = new Map(scenarios.map(s => [s, []]));
       const sample = async s => {
+        if (s.restoreWarmUp) {
+          fs.rmSync(s.cacheDir, {recursive: true, force: true});
+          fs.cpSync(`${s.cacheDir}-warm`, s.cacheDir, {recursive: true});
+        }
         if (s.before) s.before(s.cacheDir);
         const result = await this.run(s.config, s.cacheDir, s.extraArgs ? s.extraArgs() : []);
         if (s.check) s.check(result);
@@ -322,6 +338,14 @@ async function benchSize(suiteCount, args, work, log) {
         check: r => expectAll('cold', r.suites, all, () => 'ran'),
       },
       {
+        name: 'first',
+        config: 'cache',
+        warmUpEnv: {JEST_RUNNER_CACHE: 'off'},
+        restoreWarmUp: true,
+        before: unchanged,
+        check: r => expectAll('first', r.suites, all, () => 'ran'),
+      },
+      {
         name: 'cached',
         config: 'cache',
         seedFrom: 'cold',
@@ -344,13 +368,15 @@ async function benchSize(suiteCount, args, work, log) {
     ],
     args.runs,
   );
-  const {plain, floor, cold, cached, edit, affected: affectedPlain} = m;
+  const {plain, floor, cold, first, cached, edit, affected: affectedPlain} = m;
 
   const ratios = {
     cachedPlain: cached.ms / plain.ms,
     cachedFloor: cached.ms / floor.ms,
     coldPlain: cold.ms / plain.ms,
+    firstPlain: first.ms / plain.ms,
     edit: edit.ms / (floor.ms + affectedPlain.ms),
+    coldRssOverPlainMb: cold.rssKb !== null && plain.rssKb !== null ? (cold.rssKb - plain.rssKb) / 1024 : NaN,
   };
   const goals = (GOALS[suiteCount] || []).map(g => ({
     ...g,
@@ -366,6 +392,7 @@ async function benchSize(suiteCount, args, work, log) {
       plain: plain.ms,
       floor: floor.ms,
       cold: cold.ms,
+      first: first.ms,
       cached: cached.ms,
       edit: edit.ms,
       affectedPlain: affectedPlain.ms,
@@ -374,12 +401,13 @@ async function benchSize(suiteCount, args, work, log) {
       plain: plain.samplesMs,
       floor: floor.samplesMs,
       cold: cold.samplesMs,
+      first: first.samplesMs,
       cached: cached.samplesMs,
       edit: edit.samplesMs,
       affectedPlain: affectedPlain.samplesMs,
     },
     ratios,
-    peakRssKb: {cached: cached.rssKb, cold: cold.rssKb, plain: plain.rssKb, floor: floor.rssKb},
+    peakRssKb: {cached: cached.rssKb, cold: cold.rssKb, first: first.rssKb, plain: plain.rssKb, floor: floor.rssKb},
     // CPU time (user + system) of the main jest process only, not its workers: a figure
     // less sensitive than wall time to other load on the machine. Plain runs in band on
     // machines where Jest picks one worker (2 CPUs), so there it covers the whole run.
@@ -387,6 +415,7 @@ async function benchSize(suiteCount, args, work, log) {
       plain: plain.cpuMs,
       floor: floor.cpuMs,
       cold: cold.cpuMs,
+      first: first.cpuMs,
       cached: cached.cpuMs,
       edit: edit.cpuMs,
       affectedPlain: affectedPlain.cpuMs,
@@ -409,30 +438,36 @@ function table(rows) {
     'plain',
     'floor',
     'cold',
+    'first',
     'cached',
     'edit',
     'affected plain',
     'cached/plain',
     'cached/floor',
     'cold/plain',
+    'first/plain',
     'edit/(floor+affected)',
-    'peak RSS cached',
+    'peak RSS plain',
     'peak RSS cold',
+    'peak RSS cached',
   ];
   const body = rows.map(r => [
     String(r.suites),
     fmtS(r.medianMs.plain),
     fmtS(r.medianMs.floor),
     fmtS(r.medianMs.cold),
+    fmtS(r.medianMs.first),
     fmtS(r.medianMs.cached),
     fmtS(r.medianMs.edit),
     `${fmtS(r.medianMs.affectedPlain)} (${r.affectedSuites})`,
     r.ratios.cachedPlain.toFixed(3) + goalMark(r, 'cachedPlain'),
     r.ratios.cachedFloor.toFixed(2) + goalMark(r, 'cachedFloor'),
     r.ratios.coldPlain.toFixed(2) + goalMark(r, 'coldPlain'),
+    r.ratios.firstPlain.toFixed(2) + goalMark(r, 'firstPlain'),
     r.ratios.edit.toFixed(2) + goalMark(r, 'edit'),
+    fmtMb(r.peakRssKb.plain),
+    fmtMb(r.peakRssKb.cold) + goalMark(r, 'coldRssOverPlainMb'),
     fmtMb(r.peakRssKb.cached),
-    fmtMb(r.peakRssKb.cold),
   ]);
   const lines = [header, ...body];
   const widths = header.map((_, i) => Math.max(...lines.map(l => l[i].length)));
