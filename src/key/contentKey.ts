@@ -6,6 +6,7 @@ import * as path from 'path';
 import type {ActionKey} from './actionKey';
 import {sha256} from './fileHasher';
 import type {KeyContext} from './keyContext';
+import type {KeyTable} from './keyTable';
 import {isInNodeModules} from './packages';
 import {
   comparePositions,
@@ -317,11 +318,8 @@ export async function compiledLine(keys: KeyContext, file: string, table?: Compi
   return line;
 }
 
-/** Compiled key lines kept across runs (a PersistedTable): path -> [content hash, line]. */
-export interface CompiledLines {
-  readonly map: ReadonlyMap<string, [string, string]>;
-  set(file: string, value: [string, string]): void;
-}
+/** Compiled key lines kept across runs: path -> [content hash, line]. */
+export type CompiledLines = KeyTable<[string, string]>;
 
 /**
  * The module key (stage 2 before any bundling): the action key's closure with each file

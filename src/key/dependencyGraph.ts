@@ -1,7 +1,7 @@
 import type {TestContext} from '@jest/test-result';
 import * as path from 'path';
 import {requireFromJest} from '../jestModules';
-import type {PersistedTable} from '../store/persistedTable';
+import type {KeyTable} from './keyTable';
 import type {FileHasher} from './fileHasher';
 import type {ImportExtractor} from './importExtractor';
 import {isInNodeModules} from './packages';
@@ -18,7 +18,7 @@ type DependencyResolverCtor = new (
 ) => {resolve(file: string): string[]};
 
 /** Direct dependencies kept across runs, by file: [resolution context and file hash, dependencies]. */
-export type PersistedDependencies = PersistedTable<[string, string[]]>;
+export type PersistedDependencies = KeyTable<[string, string[]]>;
 
 export interface Closure {
   /** Files of the project the root reaches, the root included, in no particular order. */

@@ -1,6 +1,6 @@
 import * as crypto from 'crypto';
 import * as fs from 'fs';
-import type {PersistedTable} from '../store/persistedTable';
+import type {KeyTable} from './keyTable';
 import {signatureOf, type FileSignature} from './signature';
 import {isSourceFacts, NO_FACTS, scanSource, type SourceFacts} from './sourceFacts';
 
@@ -48,7 +48,7 @@ export class FileHasher {
   private readonly thisRun = new Map<string, Fingerprint>();
 
   /** `persisted` keeps hashes across runs; without it, hashes last one run. */
-  constructor(private readonly persisted?: PersistedTable<PersistedFingerprint>) {}
+  constructor(private readonly persisted?: KeyTable<PersistedFingerprint>) {}
 
   fingerprint(file: string): Fingerprint {
     let fp = this.thisRun.get(file);

@@ -5,7 +5,7 @@ import {jestPackageVersion} from '../jestModules';
 import {DependencyGraph} from './dependencyGraph';
 import {sha256, type FileHasher} from './fileHasher';
 import type {ImportExtractor} from './importExtractor';
-import type {PersistedTable} from '../store/persistedTable';
+import type {KeyTable} from './keyTable';
 import {PackageFingerprints} from './packages';
 
 /**
@@ -38,7 +38,7 @@ export class KeyContext {
     readonly context: TestContext,
     readonly hasher: FileHasher,
     extractImports: ImportExtractor,
-    packageTable?: PersistedTable<[string, string[]]>,
+    packageTable?: KeyTable<[string, string[]]>,
   ) {
     this.rootDir = context.config.rootDir;
     this.graph = new DependencyGraph(context, hasher, extractImports);

@@ -1,6 +1,6 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import type {PersistedTable} from '../store/persistedTable';
+import type {KeyTable} from './keyTable';
 import {currentSignature} from './fileHasher';
 
 const NODE_MODULES = `${path.sep}node_modules${path.sep}`;
@@ -62,7 +62,7 @@ export class PackageFingerprints {
    */
   constructor(
     private readonly rootDir: string,
-    private readonly persisted?: PersistedTable<[string, string[]]>,
+    private readonly persisted?: KeyTable<[string, string[]]>,
   ) {}
 
   /** Sorted fingerprints of the package holding `file` and everything it depends on. */

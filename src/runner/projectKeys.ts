@@ -4,7 +4,6 @@ import {actionKey, type ActionKey} from '../key/actionKey';
 import {contentKeys, moduleKey, type CompiledLines} from '../key/contentKey';
 import {contentKeyBlocker} from '../key/pureTransform';
 import type {CurrentInputs} from '../key/runtimeInputs';
-import type {PersistedDependencies} from '../key/dependencyGraph';
 import {sha256} from '../key/fileHasher';
 import {loadImportExtractor} from '../key/importExtractor';
 import {KeyContext} from '../key/keyContext';
@@ -41,7 +40,7 @@ type GlobMatcher = (path: string) => boolean;
 /** Machine-local tables kept across runs (see LocalStore), shared by the run's projects. */
 export interface RunTables {
   packages?: PersistedTable<[string, string[]]>;
-  dependencies?: PersistedDependencies;
+  dependencies?: PersistedTable<[string, string[]]>;
   compiled?: PersistedTable<[string, string]>;
 }
 
