@@ -16,10 +16,10 @@ import type {RunnerOptions} from '../options';
 import type {SuiteOutcome} from '../report/runReport';
 import type {LocalStore} from '../store/localStore';
 import type {PersistedTable} from '../store/persistedTable';
-import type {StoredEntry} from '../store/storedEntry';
 import {lookup, save, type Found} from '../store/twoStep';
 import {updateManifest} from '../explain/manifest';
 import {projectBypassReason} from './storePolicy';
+import type {Check} from './verification';
 
 /** One test file's fate before anything runs. */
 export interface PlannedTest {
@@ -30,7 +30,9 @@ export interface PlannedTest {
   /** Stage-2 key, computed for stage-1 misses only. */
   contentKey?: string;
   /** Set when a stored pass will be replayed. */
-  hit?: StoredEntry;
+  hit?: Found & {resultKey: string};
+  /** Set when a stored pass is run anyway, to check it (see verification). */
+  check?: Check;
   /** A pass stored under its action key while its content key was still being computed. */
   awaitingContentKey?: Found;
 }
@@ -106,7 +108,7 @@ export class ProjectKeys {
     const planned: PlannedTest = {test, outcome: {path: relative, outcome: 'ran'}, key};
     const found = read && lookup(read, key.key, this.keys.rootDir, this.current);
     if (found) {
-      planned.hit = found.entry;
+      planned.hit = found;
       planned.outcome = {path: relative, outcome: 'hit-action', savedMs: found.entry.runtimeMs};
       if (write) this.noteReplay(write, planned, found);
     }
@@ -156,7 +158,7 @@ export class ProjectKeys {
       p.contentKey = content.key;
       const found = read && lookup(read, content.key, this.keys.rootDir, this.current);
       if (!found) continue;
-      p.hit = found.entry;
+      p.hit = found;
       p.outcome = {path: p.outcome.path, outcome: 'hit-content', savedMs: found.entry.runtimeMs};
       // Stored under its new action key too: the next run hits without bundling.
       if (write) this.noteReplay(write, p, found, p.key!.key);
