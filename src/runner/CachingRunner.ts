@@ -139,7 +139,7 @@ export class CachingRunner {
     } finally {
       await Promise.all(inRun);
     }
-    verification.conclude(planned);
+    await verification.conclude(planned, p => projects.get(p.test.context)!.contentKeyOf(p));
     for (const p of planned) report.add(p.outcome);
     this.finish(report, [hashes, tables.packages, tables.dependencies], stores, planned);
   }

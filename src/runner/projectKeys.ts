@@ -131,6 +131,16 @@ export class ProjectKeys {
   }
 
   /**
+   * The content key of one test, when stage 2 applies to it: a stale pass found by its
+   * action key was most likely stored under its content key too (see Verification).
+   */
+  async contentKeyOf(p: PlannedTest): Promise<string | undefined> {
+    if (contentKeyBlocker(this.keys.context.config)) return undefined;
+    const content = (await contentKeys(this.keys, [{test: p.test, action: p.key!}])).get(p.test);
+    return content && 'key' in content ? content.key : undefined;
+  }
+
+  /**
    * Stage 2 for this project's stage-1 misses: one bundling call for all of them. A hit
    * is also stored under its new action key (when `store` may be written), so the next
    * run hits at stage 1 without bundling.

@@ -57,20 +57,24 @@ function staleBlock(p: PlannedTest, check: Check): string {
     '  stored: it depends on something no key covers (a file outside the project, the network,',
     '  the clock). Runtime inputs recorded with the pass (what explain compares), all unchanged:',
     ...(inputs.length > 0 ? inputs.map(input => `    - ${input}`) : ['    (none)']),
-    '  The stored pass was removed. Declare what the suite reads (option "inputs"), or mark it',
-    '  /** @jest-runner-cache off */. The stored passes of its project are not trusted until a',
-    '  verify run (JEST_RUNNER_CACHE=verify) finds no stale pass.',
+    '  The stored pass was removed. Make what the suite reads visible to the keys (option',
+    '  "inputs": env variables, files in the project), or mark it /** @jest-runner-cache off */.',
+    '  The stored passes of its project are not trusted until a verify run',
+    '  (JEST_RUNNER_CACHE=verify) finds no stale pass.',
     rule,
     '',
   ].join('\n');
 }
 
-/** Removes what would replay a stale pass: its result, its stage entries, explain's record. */
-function removeStale(store: LocalStore, p: PlannedTest, check: Check): void {
+/**
+ * Removes what would replay a stale pass: its result, explain's record and the stage
+ * entries of both its keys. A pass is stored under both; a content-key hit is also stored
+ * under the action key it missed (see ProjectKeys.noteReplay).
+ */
+function removeStale(store: LocalStore, p: PlannedTest, check: Check, contentKey: string | undefined): void {
   store.remove(check.hit.resultKey);
-  // A content-key hit was also stored under the action key (see ProjectKeys.noteReplay).
   store.remove(p.key!.key);
-  if (check.stage === 'content' && p.contentKey) store.remove(p.contentKey);
+  if (contentKey) store.remove(contentKey);
   store.explainIndex.delete(p.test.path);
 }
 
@@ -115,9 +119,12 @@ export class Verification {
   /**
    * After the run: each check is `verified` or `stale`. A stale pass is printed, removed and
    * distrusts its project; a verify run that settled every check of a project without a
-   * stale pass trusts it again.
+   * stale pass trusts it again. `contentKeyOf` computes the content key of an action-key hit.
    */
-  conclude(planned: PlannedTest[]): void {
+  async conclude(
+    planned: PlannedTest[],
+    contentKeyOf: (p: PlannedTest) => Promise<string | undefined>,
+  ): Promise<void> {
     const failed = new Set<LocalStore>();
     for (const p of planned) {
       if (!p.check) continue;
@@ -135,7 +142,8 @@ export class Verification {
         failed.add(store);
         process.stderr.write(staleBlock(p, p.check));
         try {
-          removeStale(store, p, p.check);
+          const contentKey = stage === 'content' ? p.contentKey : await contentKeyOf(p);
+          removeStale(store, p, p.check, contentKey);
           const {rootDir} = p.test.context.config;
           writeDistrust(store, {rootDir, suite: p.outcome.path, stage, at: new Date().toISOString()});
         } catch {
