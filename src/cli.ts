@@ -4,6 +4,7 @@ import * as os from 'os';
 import * as path from 'path';
 import {explainDifferences} from './explain/explain';
 import {readManifest} from './explain/manifest';
+import {describeDistrust, distrustCovering} from './store/distrust';
 import {LocalStore} from './store/localStore';
 
 const USAGE = `usage: jest-runner-cache explain <test file> [--cacheDirectory <dir>]
@@ -42,6 +43,8 @@ function main(argv: string[]): number {
   } catch {
     // a deleted test file: explain its last pass all the same
   }
+  const distrust = distrustCovering(storeDir, testPath);
+  if (distrust) console.log(`${file}: the next run runs it: ${describeDistrust(distrust)}.`);
   const manifest = readManifest(new LocalStore(storeDir), testPath);
   if (!manifest) {
     console.log(`${file}: no stored pass in ${storeDir}, so the next run runs it.`);

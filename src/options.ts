@@ -4,12 +4,15 @@
  * variable; the environment variable wins, so one CI job can flip a switch
  * without editing the config.
  */
-export type CacheMode = 'off' | 'read' | 'write' | 'readwrite';
+export type CacheMode = 'off' | 'read' | 'write' | 'readwrite' | 'verify';
 
-export const CACHE_MODES: readonly CacheMode[] = ['off', 'read', 'write', 'readwrite'];
+export const CACHE_MODES: readonly CacheMode[] = ['off', 'read', 'write', 'readwrite', 'verify'];
 
 export interface RunnerOptions {
-  /** off: run all, store nothing; read: replay, never store; write: run all, store passes. */
+  /**
+   * off: run all, store nothing; read: replay, never store; write: run all, store passes;
+   * verify: run all, check each would-be hit against its fresh run, store passes.
+   */
   mode: CacheMode;
   /** Where entries live; default `<cacheDirectory>/jest-runner-cache` of each project. */
   cacheDir: string | undefined;
@@ -23,6 +26,8 @@ export interface RunnerOptions {
   maxAgeDays: number;
   /** The store is trimmed to at most this many megabytes. */
   maxSizeMb: number;
+  /** Share (0 to 1) of would-be hits run anyway and checked, in read and readwrite modes. */
+  verifySample: number;
 }
 
 export class OptionError extends Error {
@@ -43,9 +48,10 @@ const OPTION_ENV: Record<string, string> = {
   'inputs.files': 'JEST_RUNNER_CACHE_INPUT_FILES',
   maxAgeDays: 'JEST_RUNNER_CACHE_MAX_AGE_DAYS',
   maxSizeMb: 'JEST_RUNNER_CACHE_MAX_SIZE_MB',
+  verifySample: 'JEST_RUNNER_CACHE_VERIFY_SAMPLE',
 };
 
-const KNOWN_KEYS = ['mode', 'cacheDir', 'report', 'uncacheable', 'inputs', 'maxAgeDays', 'maxSizeMb'];
+const KNOWN_KEYS = ['mode', 'cacheDir', 'report', 'uncacheable', 'inputs', 'maxAgeDays', 'maxSizeMb', 'verifySample'];
 
 function describe(name: string): string {
   return `option "${name}" (env ${OPTION_ENV[name]})`;
@@ -85,6 +91,15 @@ function asPositive(value: unknown, name: string, fallback: number): number {
   throw new OptionError(`${describe(name)} is ${JSON.stringify(value)}; give a positive number.`);
 }
 
+function asShare(value: unknown, name: string): number {
+  if (value === undefined || value === '') return 0;
+  const n = typeof value === 'string' ? Number(value) : value;
+  if (typeof n === 'number' && n >= 0 && n <= 1) return n;
+  throw new OptionError(
+    `${describe(name)} is ${JSON.stringify(value)}; give a share between 0 and 1 (0.05 checks 5% of the hits).`,
+  );
+}
+
 /** Reads the options object and the environment; throws OptionError naming the bad option. */
 export function resolveOptions(raw: unknown, env: NodeJS.ProcessEnv = process.env): RunnerOptions {
   const given = (raw ?? {}) as Record<string, unknown>;
@@ -117,8 +132,10 @@ export function resolveOptions(raw: unknown, env: NodeJS.ProcessEnv = process.en
     },
     maxAgeDays: asPositive(pick('maxAgeDays', given.maxAgeDays), 'maxAgeDays', 7),
     maxSizeMb: asPositive(pick('maxSizeMb', given.maxSizeMb), 'maxSizeMb', 1024),
+    verifySample: asShare(pick('verifySample', given.verifySample), 'verifySample'),
   };
 }
 
-export const canRead = (mode: CacheMode) => mode === 'read' || mode === 'readwrite';
-export const canWrite = (mode: CacheMode) => mode === 'write' || mode === 'readwrite';
+/** Whether stored passes are looked up (verify looks them up to check them, never replays). */
+export const canRead = (mode: CacheMode) => mode === 'read' || mode === 'readwrite' || mode === 'verify';
+export const canWrite = (mode: CacheMode) => mode === 'write' || mode === 'readwrite' || mode === 'verify';

@@ -12,7 +12,7 @@ export const JEST_BINS = {
 
 export interface SuiteOutcome {
   path: string;
-  outcome: 'hit-action' | 'hit-content' | 'ran' | 'bypass';
+  outcome: 'hit-action' | 'hit-content' | 'ran' | 'bypass' | 'verified' | 'stale';
   reason?: string;
   savedMs?: number;
   bundled?: true;

@@ -1,7 +1,9 @@
 import * as fs from 'fs';
 import * as path from 'path';
 
-export type Outcome = 'hit-action' | 'hit-content' | 'ran' | 'bypass';
+export type Outcome = 'hit-action' | 'hit-content' | 'ran' | 'bypass' | 'verified' | 'stale';
+
+const OUTCOMES: Outcome[] = ['hit-action', 'hit-content', 'ran', 'bypass', 'verified', 'stale'];
 
 export interface SuiteOutcome {
   /** Test file, relative to its project's rootDir. */
@@ -10,7 +12,7 @@ export interface SuiteOutcome {
   reason?: string;
   /** For hits: how long the suite took when its result was stored. */
   savedMs?: number;
-  /** Set when stage 2 bundled the suite before the run (its module key missed). */
+  /** Set when stage 2 bundled the suite (its module key missed). */
   bundled?: true;
 }
 
@@ -47,21 +49,35 @@ export class RunReport {
     this.suites.push(suite);
   }
 
+  /** Suites by outcome. */
+  counts(): Record<Outcome, number> {
+    const counts = Object.fromEntries(OUTCOMES.map(o => [o, 0])) as Record<Outcome, number>;
+    for (const suite of this.suites) counts[suite.outcome]++;
+    return counts;
+  }
+
   closingLine(): string {
-    const count = (o: Outcome) => this.suites.filter(s => s.outcome === o).length;
-    const replayed = count('hit-action') + count('hit-content');
+    const count = this.counts();
+    const replayed = count['hit-action'] + count['hit-content'];
     const savedMs = this.suites.reduce((sum, s) => sum + (s.savedMs ?? 0), 0);
-    const bypassed = count('bypass');
+    const bypassed = count.bypass;
+    const checked = count.verified + count.stale;
+    const run = count.ran + bypassed + checked;
     return (
       `jest-runner-cache: ${replayed} ${replayed === 1 ? 'suite' : 'suites'} replayed, ` +
-      `${count('ran') + bypassed} run${bypassed ? ` (${bypassed} uncached)` : ''}, ` +
-      `saved ${(savedMs / 1000).toFixed(2)} s`
+      `${run} run${bypassed ? ` (${bypassed} uncached)` : ''}, ` +
+      `saved ${(savedMs / 1000).toFixed(2)} s` +
+      (checked ? `; ${count.verified} verified, ${count.stale} stale` : '') +
+      (count.stale
+        ? ': STALE PASS (see above), a stored pass fails when run; the run fails, and the stored ' +
+          'passes of its project are not trusted until a verify run finds no stale pass'
+        : '')
     );
   }
 
   write(file: string): void {
     fs.mkdirSync(path.dirname(path.resolve(file)), {recursive: true});
-    const report = {suites: this.suites, timings: this.timings};
+    const report = {suites: this.suites, counts: this.counts(), timings: this.timings};
     fs.writeFileSync(file, `${JSON.stringify(report, null, 2)}\n`);
   }
 }

@@ -8,7 +8,7 @@ import * as path from 'path';
 import {FileHasher, sha256, type PersistedFingerprint} from '../key/fileHasher';
 import {relativePath} from '../key/keyContext';
 import {requireFromJest} from '../jestModules';
-import {canRead, canWrite, OptionError, resolveOptions, type RunnerOptions} from '../options';
+import {canWrite, OptionError, resolveOptions, type RunnerOptions} from '../options';
 import {RunReport} from '../report/runReport';
 import {PersistedTable} from '../store/persistedTable';
 import {LocalStore} from '../store/localStore';
@@ -21,6 +21,7 @@ import {changedDuringRun, CurrentInputs, inputListOf} from '../key/runtimeInputs
 import {updateManifest} from '../explain/manifest';
 import type {Recording} from '../runtime/recording';
 import {recordingFor} from './recordingFor';
+import {noteFresh, Verification} from './verification';
 
 type Events = TestEvents;
 type JestRunnerCtor = new (
@@ -117,12 +118,17 @@ export class CachingRunner {
         }
       : {};
     const current = new CurrentInputs(new FileHasher(hashes));
+    const verification = new Verification(this.#options, storeFor);
 
     const projects = new Map<TestContext, ProjectKeys>();
     const planned = await report.time('actionKeysMs', () =>
-      this.planActionKeys(tests, projects, current, tables, storeFor),
+      this.planActionKeys(tests, projects, current, tables, storeFor, verification),
     );
-    const inRun = await report.time('contentKeysMs', () => this.planContentKeys(planned, projects, current, storeFor));
+    const inRun = await report.time('contentKeysMs', () =>
+      this.planContentKeys(planned, projects, current, storeFor, verification),
+    );
+    // Would-be hits that run anyway, to check their stored pass.
+    verification.choose(planned);
     // Hits first: they take milliseconds, and a reporter shows them at once.
     await report.time('replayMs', () => this.replayHits(planned, watcher));
 
@@ -134,6 +140,7 @@ export class CachingRunner {
     } finally {
       await Promise.all(inRun);
     }
+    await verification.conclude(planned, p => projects.get(p.test.context)!.stageTwoKeysOf(p));
     for (const p of planned) report.add(p.outcome);
     this.finish(report, [hashes, tables.packages, tables.dependencies, tables.compiled], stores, planned);
   }
@@ -145,6 +152,7 @@ export class CachingRunner {
     current: CurrentInputs,
     tables: RunTables,
     storeFor: (config: Config.ProjectConfig) => LocalStore,
+    verification: Verification,
   ): Promise<PlannedTest[]> {
     const runBypass =
       this.#options.mode === 'off' ? 'cache mode is off' : runBypassReason(this.globalConfig);
@@ -175,7 +183,7 @@ export class CachingRunner {
         planned.push(
           project.plan(
             test,
-            canRead(this.#options.mode) ? store : undefined,
+            verification.lookIn(store),
             canWrite(this.#options.mode) ? store : undefined,
           ),
         );
@@ -198,13 +206,14 @@ export class CachingRunner {
     projects: Map<TestContext, ProjectKeys>,
     current: CurrentInputs,
     storeFor: (config: Config.ProjectConfig) => LocalStore,
+    verification: Verification,
   ): Promise<Promise<void>[]> {
     const inRun: Promise<void>[] = [];
     for (const [context, project] of projects) {
       const misses = planned.filter(p => p.key && !p.hit && p.test.context === context);
       if (misses.length === 0) continue;
       const store = storeFor(context.config);
-      const read = canRead(this.#options.mode) ? store : undefined;
+      const read = verification.lookIn(store);
       const write = canWrite(this.#options.mode) ? store : undefined;
       const plan = (lookIn: LocalStore | undefined) =>
         project.planContent(misses, lookIn, write).catch((error: Error) => {
@@ -255,7 +264,7 @@ export class CachingRunner {
     for (const p of planned) {
       if (!p.hit) continue;
       if (watcher.isInterrupted()) break;
-      await replaySuite(this.#emitter, p.test, p.hit, this.globalConfig, testCases);
+      await replaySuite(this.#emitter, p.test, p.hit.entry, this.globalConfig, testCases);
       process.stderr.write(`(cached) ${p.outcome.path}\n`);
     }
   }
@@ -308,6 +317,9 @@ export class CachingRunner {
     const unsubscribes = EVENTS.map(event =>
       inner.on(event, async data => {
         const p = planned.get((data as unknown[])[0] as Test);
+        if (p?.check && (event === 'test-file-success' || event === 'test-file-failure')) {
+          noteFresh(p.check, event === 'test-file-success' ? ((data as unknown[])[1] as TestResult) : undefined);
+        }
         if (event === 'test-file-success' && session && p && storable.has(p)) {
           // A copy before forwarding: reporters delete `console` from the result.
           const result = JSON.parse(JSON.stringify((data as unknown[])[1])) as TestResult;

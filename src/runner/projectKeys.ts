@@ -15,10 +15,10 @@ import type {RunnerOptions} from '../options';
 import type {SuiteOutcome} from '../report/runReport';
 import type {LocalStore} from '../store/localStore';
 import type {PersistedTable} from '../store/persistedTable';
-import type {StoredEntry} from '../store/storedEntry';
 import {lookup, save, type Found} from '../store/twoStep';
 import {updateManifest} from '../explain/manifest';
 import {projectBypassReason} from './storePolicy';
+import type {Check} from './verification';
 
 /** One test file's fate before anything runs. */
 export interface PlannedTest {
@@ -30,7 +30,9 @@ export interface PlannedTest {
   moduleKey?: string;
   contentKey?: string;
   /** Set when a stored pass will be replayed. */
-  hit?: StoredEntry;
+  hit?: Found & {resultKey: string};
+  /** Set when a stored pass is run anyway, to check it (see verification). */
+  check?: Check;
   /** A pass stored under its action key while its content key was still being computed. */
   awaitingContentKey?: Found;
 }
@@ -109,7 +111,7 @@ export class ProjectKeys {
     const planned: PlannedTest = {test, outcome: {path: relative, outcome: 'ran'}, key};
     const found = read && lookup(read, key.key, this.keys.rootDir, this.current);
     if (found) {
-      planned.hit = found.entry;
+      planned.hit = found;
       planned.outcome = {path: relative, outcome: 'hit-action', savedMs: found.entry.runtimeMs};
       if (write) this.noteReplay(write, planned, found);
     }
@@ -133,6 +135,18 @@ export class ProjectKeys {
   }
 
   /**
+   * The stage-2 keys of one test, when stage 2 applies to it: a stale pass found by its
+   * action key was most likely stored under them too (see Verification).
+   */
+  async stageTwoKeysOf(p: PlannedTest): Promise<string[]> {
+    if (contentKeyBlocker(this.keys.context.config)) return [];
+    const keys = [await moduleKey(this.keys, p.key!, this.compiled)];
+    const content = (await contentKeys(this.keys, [{test: p.test, action: p.key!}], this.compiled)).get(p.test);
+    if (content && 'key' in content) keys.push(content.key);
+    return keys;
+  }
+
+  /**
    * Stage 2 for this project's stage-1 misses. Cheap first: the module key, from each
    * closure file's own compiled output (a comment or type edit changes none); then one
    * bundling call for the misses left. A hit is also stored under the keys that missed
@@ -151,7 +165,7 @@ export class ProjectKeys {
     const hit = (p: PlannedTest, key: string, missed: string[]) => {
       const found = read && lookup(read, key, this.keys.rootDir, this.current);
       if (!found) return false;
-      p.hit = found.entry;
+      p.hit = found;
       p.outcome = {...p.outcome, outcome: 'hit-content', savedMs: found.entry.runtimeMs};
       if (write) this.noteReplay(write, p, found, missed);
       return true;

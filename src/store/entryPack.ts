@@ -52,6 +52,14 @@ export class EntryPack {
     this.changed = true;
   }
 
+  /** Drops the records of the entry under `key`; true when there were some. */
+  forget(key: string): boolean {
+    if (!this.bodies.delete(key)) return false;
+    for (const [id, line] of this.lines) if (line.startsWith(`${key} `)) this.lines.delete(id);
+    this.changed = true;
+    return true;
+  }
+
   /** Drops the records of test files that no longer exist. */
   prune(exists: (testPath: string) => boolean): void {
     for (const id of this.lines.keys()) {

@@ -37,7 +37,7 @@ export class LocalStore {
   /** `packName` names the pack of stage entries of the project this store serves (see EntryPack). */
   constructor(
     readonly dir: string,
-    private readonly packName?: string,
+    readonly packName?: string,
   ) {}
 
   /** Test file -> key of the result its explain manifest describes (see explain/manifest). */
@@ -167,6 +167,14 @@ export class LocalStore {
     const body = entryBody(value, transform);
     this.write(key, body);
     this.stageBodies.set(key, body);
+  }
+
+  /** Removes the entry under `key`, and its copy in the project's pack (a stale pass: see runner/verification). */
+  remove(key: string): void {
+    fs.rmSync(this.pathOf(key), {force: true});
+    this.stageBodies.delete(key);
+    const pack = this.packed();
+    if (pack?.forget(key)) pack.save();
   }
 
   private write(key: string, body: string): void {

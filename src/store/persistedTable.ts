@@ -38,6 +38,10 @@ export class PersistedTable<V> {
     this.changed = true;
   }
 
+  delete(key: string): void {
+    if (this.map.delete(key)) this.changed = true;
+  }
+
   save(): void {
     if (!this.changed) return;
     writeFileAtomic(this.file, encodeEntry([...this.map]));
