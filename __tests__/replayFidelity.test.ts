@@ -128,12 +128,16 @@ describe('replay fidelity', () => {
   });
 
   describe('--verbose', () => {
+    let fromBuffered: RunResult;
     let fresh: RunResult;
     let replayed: RunResult;
 
     beforeAll(async () => {
-      // verbose is part of the key, so the first verbose run is a fresh one.
-      fresh = await project.run(['--verbose']);
+      // The passes stored so far hold their console output (buffered): a verbose run
+      // replays them too (read mode: it stores nothing under the verbose key).
+      fromBuffered = await project.run(['--verbose'], {env: {JEST_RUNNER_CACHE: 'read'}});
+      // Mode write runs every suite: the fresh verbose run, stored without console output.
+      fresh = await project.run(['--verbose'], {env: {JEST_RUNNER_CACHE: 'write'}});
       replayed = await project.run(['--verbose']);
     });
 
@@ -160,6 +164,14 @@ describe('replay fidelity', () => {
       // (CustomConsole), instead of buffering them into the result.
       expect(fresh.stdout).toContain('hello from console.log { answer: 42 }');
       expect(normalizeTimes(replayed.stdout)).toBe(normalizeTimes(fresh.stdout));
+    });
+
+    test('a pass stored without --verbose replays as a fresh verbose run prints it', () => {
+      expect(fromBuffered.code).toBe(0);
+      expect(fromBuffered.executed).toEqual([]);
+      expect(outcomesOf(fromBuffered)).toEqual(ALL.map(file => `${file}:hit-action`));
+      expectSameOutput(fromBuffered.stderr, fresh.stderr);
+      expect(normalizeTimes(fromBuffered.stdout)).toBe(normalizeTimes(fresh.stdout));
     });
   });
 

@@ -3,6 +3,8 @@ import * as path from 'path';
 import {FixtureProject, JEST_BINS} from './helpers/fixtureProject';
 import {listStoreEntries} from './helpers/cacheStore';
 import {count, JestProcess, readExecuted, readReport} from './helpers/jestProcess';
+import {ENTER, TerminalJest} from './helpers/terminalJest';
+import {execFileSync} from 'child_process';
 
 // `jest --watchAll` builds a new runner per rerun (DESIGN.md section 5). An edit must rerun
 // only what it reaches, and the runner's own writes (entries, hash table) must not
@@ -121,6 +123,106 @@ describe('watch mode', () => {
       expect(count(watch.stderr, SUMMARY)).toBeLessThanOrEqual(1);
     } finally {
       await watch.kill();
+    }
+  });
+});
+
+/** Jest prints its usage after every watch run, also one that found no test to run. */
+const RUN_END = /Watch Usage/g;
+
+/**
+ * Does what a person does in the terminal (`act`), waits for the run it starts and
+ * returns what that run did: each suite's outcome and which suites' test code executed.
+ */
+async function watchRun(term: TerminalJest, project: FixtureProject, what: string, act: () => void | Promise<void>) {
+  const runs = count(term.output, RUN_END);
+  fs.rmSync(project.execLog, {force: true});
+  fs.rmSync(project.reportFile, {force: true});
+  await act();
+  await term.waitFor(() => count(term.output, RUN_END) > runs, 60_000, what);
+  return {...readReport(project).outcomes, executed: readExecuted(project)};
+}
+
+/** Types a path pattern at Jest's `p` prompt. */
+async function pathPattern(term: TerminalJest, pattern: string): Promise<void> {
+  term.press('p');
+  await term.waitFor(() => term.output.includes('Pattern Mode Usage'), 10_000, 'the pattern prompt');
+  // One key per read, as a keyboard sends them: Jest takes each chunk it reads as one key.
+  for (const key of pattern) {
+    const before = term.output.length;
+    term.press(key);
+    await term.waitFor(() => term.output.length > before, 10_000, `the prompt to echo "${key}"`);
+  }
+  term.press(ENTER);
+}
+
+const ALL_RAN = {'t1.test.ts': 'ran', 't2.test.ts': 'ran', 't3.test.ts': 'ran', 't4.test.ts': 'ran', executed: ['t1', 't2', 't3', 't4']};
+const ALL_REPLAYED = {
+  't1.test.ts': 'hit-action',
+  't2.test.ts': 'hit-action',
+  't3.test.ts': 'hit-action',
+  't4.test.ts': 'hit-action',
+  executed: [],
+};
+/** After `export const X = 2` in p1.ts (see the go-scenario in DESIGN.md section 1). */
+const AFTER_EDIT = {'t2.test.ts': 'hit-content', 't3.test.ts': 'ran', 't4.test.ts': 'hit-content', executed: ['t3']};
+
+// Issue 15: the reruns a person starts with a key replay what the first run stored.
+describe('watch mode in a terminal', () => {
+  test('--watchAll: `a`, Enter and `p` replay what the first run stored; an edit reruns what it reaches', async () => {
+    const project = new FixtureProject('go-scenario');
+    const term = new TerminalJest(project, JEST_BINS.jest30, ['--watchAll'], {CI: undefined});
+    try {
+      expect(await watchRun(term, project, 'the first run', () => {})).toEqual(ALL_RAN);
+      expect(await watchRun(term, project, 'the run after `a`', () => term.press('a'))).toEqual(ALL_REPLAYED);
+      expect(await watchRun(term, project, 'the run after Enter', () => term.press(ENTER))).toEqual(ALL_REPLAYED);
+      // One selected test file makes Jest turn verbose on: the pass stored without it replays.
+      expect(await watchRun(term, project, 'the run after `p t1`', () => pathPattern(term, 't1'))).toEqual({
+        't1.test.ts': 'hit-action',
+        executed: [],
+      });
+      expect(term.output).toContain('(cached) t1.test.ts');
+      expect(await watchRun(term, project, 'the run after `a` again', () => term.press('a'))).toEqual(ALL_REPLAYED);
+      expect(
+        await watchRun(term, project, 'the run after editing p1.ts', () => project.write('p1.ts', 'export const X = 2;\n')),
+      ).toEqual({...AFTER_EDIT, 't1.test.ts': 'hit-action'});
+      // The runner's own writes start no further run.
+      const runs = count(term.output, RUN_END);
+      await sleep(3000);
+      expect(count(term.output, RUN_END)).toBe(runs);
+      expect(term.exited).toBe(false);
+    } finally {
+      await term.quit();
+    }
+  });
+
+  test('--watch (git): `a` then Enter replays, `o` and an edit rerun only the related suites; no run of its own', async () => {
+    const project = new FixtureProject('go-scenario');
+    const git = (...args: string[]) =>
+      execFileSync('git', ['-c', 'user.name=t', '-c', 'user.email=t@t', ...args], {cwd: project.dir, encoding: 'utf8'});
+    fs.writeFileSync(project.file('.gitignore'), 'node_modules\n');
+    git('init', '-q');
+    git('add', '.');
+    git('commit', '-q', '-m', 'fixture');
+    const term = new TerminalJest(project, JEST_BINS.jest30, ['--watch'], {CI: undefined});
+    try {
+      // Nothing changed since the commit: the first run finds no test.
+      await term.waitFor(() => count(term.output, RUN_END) >= 1, 60_000, 'the first run');
+      expect(await watchRun(term, project, 'the run after `a`', () => term.press('a'))).toEqual(ALL_RAN);
+      expect(await watchRun(term, project, 'the run after Enter', () => term.press(ENTER))).toEqual(ALL_REPLAYED);
+      // Back to the files changed since the commit: none.
+      expect(await watchRun(term, project, 'the run after `o`', () => term.press('o'))).toEqual({executed: []});
+      expect(
+        await watchRun(term, project, 'the run after editing p1.ts', () => project.write('p1.ts', 'export const X = 2;\n')),
+      ).toEqual(AFTER_EDIT);
+      const runs = count(term.output, RUN_END);
+      await sleep(3000);
+      expect(count(term.output, RUN_END)).toBe(runs);
+      expect(term.exited).toBe(false);
+      // The store and the report are outside the work tree: git sees only the edit.
+      expect(git('status', '--porcelain')).toBe(' M p1.ts\n');
+    } finally {
+      await term.quit();
     }
   });
 });

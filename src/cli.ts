@@ -20,6 +20,16 @@ function defaultCacheDirectory(): string {
   return process.getuid ? `${base}_${process.getuid().toString(36)}` : base;
 }
 
+/**
+ * What Jest sets up before a run that keys depend on, so that explain compares against
+ * what the next `jest` sees: jest-cli's bin sets NODE_ENV=test when it is unset. Nothing
+ * else of the kind applies (@jest/core and jest-config set no variable; JEST_WORKER_ID,
+ * which jest-runner sets, is never an input).
+ */
+function applyJestDefaults(): void {
+  process.env.NODE_ENV ??= 'test';
+}
+
 function main(argv: string[]): number {
   const [command, file, ...rest] = argv;
   if (command !== 'explain' || !file) {
@@ -50,6 +60,7 @@ function main(argv: string[]): number {
     console.log(`${file}: no stored pass in ${storeDir}, so the next run runs it.`);
     return 0;
   }
+  applyJestDefaults();
   const differences = explainDifferences(manifest);
   console.log(`${file}: last pass stored ${manifest.storedAt}`);
   if (differences.length === 0) {

@@ -16,7 +16,7 @@ export interface SpawnOptions {
 }
 
 /** The environment FixtureProject.run gives jest: exec log, report file, no color. */
-function jestEnv(project: FixtureProject, extra: SpawnOptions['env']): NodeJS.ProcessEnv {
+export function jestEnv(project: FixtureProject, extra: SpawnOptions['env']): NodeJS.ProcessEnv {
   const env: Record<string, string | undefined> = {
     ...process.env,
     JRC_EXEC_LOG: project.execLog,

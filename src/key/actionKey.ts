@@ -7,6 +7,8 @@ import type {TestFileFacts} from './testFileFacts';
 
 export interface ActionKey {
   key: string;
+  /** The key of the same test with the console buffered, in a verbose run (see ProjectInputs). */
+  bufferedKey?: string;
   /** Key material outside the test's import graph; stage 2 covers it too. */
   outsideGraph: string;
   /** The project-level inputs this key covers, unhashed (for explain). */
@@ -42,16 +44,20 @@ export function actionKey(
   const digests = roots.map(root => keys.closureDigest(root));
   const snapshot = facts.snapshotPath;
   const packageJson = keys.nearestPackageJson(path.dirname(test.path));
-  const outsideGraph = JSON.stringify({
-    project: project.digest,
-    test: keys.relative(test.path),
-    snapshot: snapshot ? keys.fileLine(snapshot) : null,
-    packageJson: packageJson ? keys.fileLine(packageJson) : null,
-  });
+  const outsideGraphOf = (projectDigest: string) =>
+    JSON.stringify({
+      project: projectDigest,
+      test: keys.relative(test.path),
+      snapshot: snapshot ? keys.fileLine(snapshot) : null,
+      packageJson: packageJson ? keys.fileLine(packageJson) : null,
+    });
+  const keyOf = (outside: string) => sha256(JSON.stringify([outside, digests.map(d => d.digest)]));
+  const outsideGraph = outsideGraphOf(project.digest);
   let modules: ModuleFingerprint | undefined;
   const walk = () => (modules ??= keys.fingerprintModules(roots));
   return {
-    key: sha256(JSON.stringify([outsideGraph, digests.map(d => d.digest)])),
+    key: keyOf(outsideGraph),
+    bufferedKey: project.bufferedDigest && keyOf(outsideGraphOf(project.bufferedDigest)),
     outsideGraph,
     projectParts: project.parts,
     problems: [...project.problems, ...digests.flatMap(d => d.problems), ...facts.problems],

@@ -3,9 +3,10 @@ import * as path from 'path';
 
 /**
  * Config fields that do not change what a test does: identities that embed the
- * checkout path or the run, where the cache lives, and this runner's own options.
+ * checkout path or the run, where the cache lives, and this runner's own options. And
+ * `verbose` and `silent`: they enter the key as the console mode (see projectInputs).
  */
-const IGNORED_FIELDS = new Set(['id', 'name', 'cacheDirectory', 'runner', 'runnerOptions']);
+const IGNORED_FIELDS = new Set(['id', 'name', 'cacheDirectory', 'runner', 'runnerOptions', 'verbose', 'silent']);
 
 /**
  * The project config as checkout-independent JSON: every absolute path becomes a path

@@ -27,11 +27,24 @@ const CONFIG_FILE_NAMES = [
 /** Config-like files anywhere in the project (they are in hasteFS as .json/.js files). */
 const CONFIG_FILE_PATTERN = /(^|\/)(package\.json|[jt]sconfig[^/]*\.json|babel\.config\.[^/]+|\.babelrc[^/]*|\.swcrc)$/;
 
+/**
+ * How jest-runner hands a test its console (runTest's choice): `buffered` keeps the
+ * output in the result, `live` (verbose) prints it as it comes and keeps none.
+ */
+type ConsoleMode = 'silent' | 'live' | 'buffered';
+
+function consoleMode(config: Config.ProjectConfig, globalConfig: Config.GlobalConfig): ConsoleMode {
+  const project = config as {silent?: boolean; verbose?: boolean};
+  if (project.silent ?? globalConfig.silent) return 'silent';
+  return project.verbose ?? globalConfig.verbose ? 'live' : 'buffered';
+}
+
 /** globalConfig fields that change what a passing suite reports. */
-function resultRelevantFlags(globalConfig: Config.GlobalConfig): Record<string, unknown> {
+function resultRelevantFlags(globalConfig: Config.GlobalConfig, mode: ConsoleMode): Record<string, unknown> {
   const g = globalConfig as Config.GlobalConfig & Record<string, unknown>;
   return {
-    testNamePattern: g.testNamePattern,
+    // Watch mode's `a`, `c` and `o` set an unset pattern to '': both select every test.
+    testNamePattern: g.testNamePattern || undefined,
     updateSnapshot: g.updateSnapshot,
     ci: g.ci,
     snapshotFormat: g.snapshotFormat,
@@ -42,8 +55,9 @@ function resultRelevantFlags(globalConfig: Config.GlobalConfig): Record<string, 
     randomize: g.randomize,
     // The seed changes every run: it only matters when the order is randomized.
     seed: g.randomize ? g.seed : undefined,
-    silent: g.silent,
-    verbose: g.verbose,
+    // Not `verbose` itself: Jest turns it on for a run of one test file (a watch
+    // pattern), and only what the result holds matters.
+    console: mode,
   };
 }
 
@@ -59,6 +73,12 @@ function colorLevel(): string {
 export interface ProjectInputs {
   /** Hash of every project-level input (config, setup, environment, transforms, env, flags). */
   digest: string;
+  /**
+   * In a run that prints console output live (verbose), the digest of the same inputs
+   * with the console buffered: such a pass replays here too (replaySuite prints its
+   * console as verbose does).
+   */
+  bufferedDigest?: string;
   /** What the digest hashes, kept for `jest-runner-cache explain`. */
   parts: Record<string, unknown>;
   /** Project files hashed into the digest, re-checked after each test. */
@@ -77,6 +97,7 @@ export function projectInputs(
   options: RunnerOptions,
 ): ProjectInputs {
   const config = keys.context.config;
+  const mode = consoleMode(config, globalConfig);
   const parts: Record<string, unknown> = {
     format: CACHE_FORMAT,
     jest: jestPackageVersion('jest-runner'),
@@ -84,7 +105,7 @@ export function projectInputs(
     platform: `${process.platform}-${process.arch}`,
     color: colorLevel(),
     config: normalizeConfig(config),
-    flags: resultRelevantFlags(globalConfig),
+    flags: resultRelevantFlags(globalConfig, mode),
   };
 
   const env: Record<string, string | null> = {};
@@ -129,6 +150,10 @@ export function projectInputs(
 
   return {
     digest: sha256(JSON.stringify(parts)),
+    bufferedDigest:
+      mode === 'live'
+        ? sha256(JSON.stringify({...parts, flags: resultRelevantFlags(globalConfig, 'buffered')}))
+        : undefined,
     parts,
     files: [...modules.files, ...configFiles, ...declared],
     problems: modules.problems.map(p => `setup: ${p}`),

@@ -110,10 +110,15 @@ export class ProjectKeys {
     if (key.problems.length > 0) return bypass(key.problems[0]);
     const planned: PlannedTest = {test, outcome: {path: relative, outcome: 'ran'}, key};
     const found = read && lookup(read, key.key, this.keys.rootDir, this.current);
-    if (found) {
-      planned.hit = found;
-      planned.outcome = {path: relative, outcome: 'hit-action', savedMs: found.entry.runtimeMs};
-      if (write) this.noteReplay(write, planned, found);
+    const buffered =
+      read && !found && key.bufferedKey ? lookup(read, key.bufferedKey, this.keys.rootDir, this.current) : undefined;
+    const hit = found ?? buffered;
+    if (hit) {
+      planned.hit = hit;
+      planned.outcome = {path: relative, outcome: 'hit-action', savedMs: hit.entry.runtimeMs};
+      // A pass found by its buffered key is stored under this run's key too: the next
+      // verbose run finds it at once.
+      if (write) this.noteReplay(write, planned, hit, buffered ? [key.key] : []);
     }
     return planned;
   }
