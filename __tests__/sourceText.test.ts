@@ -9,6 +9,7 @@ const SUITES = [
   'src/arrowText.test.ts',
   'src/classText.test.ts',
   'src/functionText.test.ts',
+  'src/metadata.test.ts',
   'src/plugin.test.ts',
   'src/stack.test.ts',
   'src/version.test.ts',
@@ -36,7 +37,7 @@ describe('what code can observe of its own source (an @swc/jest project)', () =>
     const first = await project.run();
     expect(first.stderr).not.toContain('FAIL');
     expect(first.code).toBe(0);
-    expect(first.executed).toEqual(['arrowText', 'classText', 'functionText', 'plugin', 'stack', 'version']);
+    expect(first.executed).toEqual(['arrowText', 'classText', 'functionText', 'metadata', 'plugin', 'stack', 'version']);
     replayedAll(await project.run());
   });
 
@@ -79,7 +80,7 @@ describe('what code can observe of its own source (an @swc/jest project)', () =>
     try {
       const run = await project.run();
       replayedAll(run);
-      for (const suite of SUITES.filter(s => s !== 'src/stack.test.ts' && s !== 'src/plugin.test.ts')) {
+      for (const suite of SUITES.filter(s => s !== 'src/stack.test.ts' && s !== 'src/plugin.test.ts' && s !== 'src/metadata.test.ts')) {
         expect(run.outcomes[suite]).toBe('hit-content');
       }
     } finally {
@@ -133,6 +134,17 @@ describe('modules imported for their types (an @swc/jest project that keeps ever
       restoreTypes();
     }
     replayedAll(await project.run());
+  });
+
+  test('a type-only edit of a decorated class reruns its suite: decorator metadata makes the type a value', async () => {
+    const restore = edit(project, 'src/service.ts', 'readonly dependency: Clock', 'readonly dependency: Timer');
+    try {
+      const run = await project.run();
+      expect(run.outcomes['src/metadata.test.ts']).toBe('ran');
+      expect(run.stderr).toContain('FAIL src/metadata.test.ts');
+    } finally {
+      restore();
+    }
   });
 
   test('a module imported only for a type, which the transform keeps, reruns when its output changes', async () => {

@@ -248,14 +248,14 @@ function positionsBySource(sources: string[], mappings: Mappings): Map<string, P
 /**
  * What the bundle's code can observe of its sources that the bundle does not show: per
  * bundled script, its import order and the text of every function its surviving code
- * lies in; a script that does not parse enters by its whole content.
+ * lies in; a script that does not parse, or has decorators, enters by its whole content.
  */
 function observedInBundle(keys: KeyContext, b: Bundle): string[] {
   const observed: string[] = [];
   for (const file of b.inputs) {
     if (!isScript(file)) continue;
     const source = observedSource(keys, file);
-    if (!source.parsed) {
+    if (!source.parsed || source.decorated) {
       observed.push(keys.fileLine(file));
       continue;
     }
@@ -337,8 +337,9 @@ async function compile(keys: KeyContext, file: string, loader: Esbuild.Loader): 
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const esbuild = require('esbuild') as typeof Esbuild;
   const text = readText(file);
-  const source = loader === 'json' ? {parsed: true, functions: [], imports: []} : observableSource(file, text);
-  if (!source.parsed) return keys.fileLine(file);
+  const source =
+    loader === 'json' ? {parsed: true, decorated: false, functions: [], imports: []} : observableSource(file, text);
+  if (!source.parsed || source.decorated) return keys.fileLine(file);
   try {
     const out = await esbuild.transform(text, {
       loader,

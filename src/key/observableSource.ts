@@ -19,10 +19,14 @@ export interface FunctionText {
  * - the order of a file's imports is the order of their side effects, even where a
  *   transform drops the statement of an import whose bindings go unused.
  * Only outermost functions and classes are listed: an inner one's text is inside them.
- * `parsed: false` when the file could not be parsed: then its whole text counts.
+ * `parsed: false` when the file could not be parsed, and `decorated` when it has
+ * decorators (with `emitDecoratorMetadata`, swc and ts-jest turn type annotations of
+ * decorated members into run-time values, which esbuild's output does not show): then
+ * its whole text counts.
  */
 export interface ObservableSource {
   parsed: boolean;
+  decorated: boolean;
   functions: FunctionText[];
   imports: string[];
 }
@@ -67,14 +71,15 @@ export function observableSource(file: string, source: string): ObservableSource
     } catch {
       continue;
     }
-    const found: ObservableSource = {parsed: true, functions: [], imports: []};
+    const found: ObservableSource = {parsed: true, decorated: false, functions: [], imports: []};
     collect(program, source, found);
     return found;
   }
-  return {parsed: false, functions: [], imports: []};
+  return {parsed: false, decorated: false, functions: [], imports: []};
 }
 
 function collect(node: Node, source: string, found: ObservableSource): void {
+  if (Array.isArray(node.decorators) && node.decorators.length > 0) found.decorated = true;
   if (FUNCTION_TYPES.has(node.type)) {
     found.functions.push({
       start: [node.loc.start.line, node.loc.start.column],
