@@ -1,10 +1,12 @@
 import type {Config} from '@jest/types';
+import type {TestRunnerContext} from 'jest-runner';
 import * as fs from 'fs';
 import * as path from 'path';
 import {jestPackageVersion, requireFromJest} from '../jestModules';
 import type {RunnerOptions} from '../options';
 import {sha256} from './fileHasher';
 import type {KeyContext} from './keyContext';
+import {coverageInputs} from './coverageInputs';
 import {declaredFiles} from './declaredFiles';
 import {normalizeConfig} from './normalizeConfig';
 import {typeChecks} from './pureTransform';
@@ -44,6 +46,8 @@ function resultRelevantFlags(globalConfig: Config.GlobalConfig): Record<string, 
     seed: g.randomize ? g.seed : undefined,
     silent: g.silent,
     verbose: g.verbose,
+    // Fills each test case's `location`.
+    testLocationInResults: g.testLocationInResults,
   };
 }
 
@@ -75,6 +79,7 @@ export function projectInputs(
   keys: KeyContext,
   globalConfig: Config.GlobalConfig,
   options: RunnerOptions,
+  runContext: TestRunnerContext,
 ): ProjectInputs {
   const config = keys.context.config;
   const parts: Record<string, unknown> = {
@@ -85,6 +90,7 @@ export function projectInputs(
     color: colorLevel(),
     config: normalizeConfig(config),
     flags: resultRelevantFlags(globalConfig),
+    coverage: coverageInputs(globalConfig, config.rootDir, runContext),
   };
 
   const env: Record<string, string | null> = {};
