@@ -108,3 +108,34 @@ describe.each(['babel', 'v8'] as const)('--coverage with coverageProvider %s', p
     expect(coverageReport(project, afterPlain)).toEqual(fresh);
   });
 });
+
+describe('flags whose payloads are measured live or keyed', () => {
+  test('--testLocationInResults is keyed and replays each location; heap usage and open handles bypass', async () => {
+    const project = new FixtureProject('coverage');
+    expect(outcomesOf(await project.run())).toEqual(all('ran'));
+    const locations = async () => {
+      const json = path.join(makeTempDir(), 'results.json');
+      const run = await project.run(['--testLocationInResults', '--json', `--outputFile=${json}`]);
+      const results = JSON.parse(fs.readFileSync(json, 'utf8')) as {
+        testResults: {name: string; assertionResults: {title: string; location: unknown}[]}[];
+      };
+      const byTest = results.testResults.flatMap(file =>
+        file.assertionResults.map(t => [`${path.relative(project.dir, file.name)} ${t.title}`, t.location]),
+      );
+      return {outcomes: outcomesOf(run), locations: Object.fromEntries(byTest)};
+    };
+    const fresh = await locations();
+    expect(fresh.outcomes).toEqual(all('ran'));
+    expect(fresh.locations['src/math.test.ts sub']).toEqual({line: 7, column: 1});
+    const replayed = await locations();
+    expect(replayed.outcomes).toEqual(all('hit-action'));
+    expect(replayed.locations).toEqual(fresh.locations);
+
+    for (const flag of ['--logHeapUsage', '--detectOpenHandles']) {
+      const run = await project.run([flag]);
+      expect(run.code).toBe(0);
+      expect(outcomesOf(run)).toEqual(all('bypass'));
+      expect(run.suites[0].reason).toMatch(/measured live/);
+    }
+  });
+});
