@@ -8,6 +8,13 @@ import * as path from 'path';
  */
 const IGNORED_FIELDS = new Set(['id', 'name', 'cacheDirectory', 'runner', 'runnerOptions', 'verbose', 'silent']);
 
+/** Config fields that hold regular expressions or globs matched against paths. */
+const PATTERN_FIELDS = new Set([
+  'testPathIgnorePatterns', 'transformIgnorePatterns', 'coveragePathIgnorePatterns',
+  'modulePathIgnorePatterns', 'watchPathIgnorePatterns', 'unmockedModulePathPatterns',
+  'testRegex', 'testMatch', 'forceCoverageMatch',
+]);
+
 /**
  * The project config as checkout-independent JSON: every absolute path becomes a path
  * relative to rootDir (also inside regex strings such as testPathIgnorePatterns), so two
@@ -21,6 +28,11 @@ export function normalizeConfig(config: Config.ProjectConfig): string {
   };
   return JSON.stringify(config, function (this: unknown, key, value: unknown) {
     if (this === config && IGNORED_FIELDS.has(key)) return undefined;
+    // A pattern such as the default '/node_modules/' is no path: relative to rootDir it
+    // would depend on how deep the checkout lies.
+    if (this === config && PATTERN_FIELDS.has(key) && Array.isArray(value)) {
+      return value.map(pattern => `pattern:${String(pattern).split(rootDir).join('<rootDir>')}`);
+    }
     if (typeof value === 'string') return relativize(value);
     if (value instanceof RegExp) return relativize(String(value));
     return value;

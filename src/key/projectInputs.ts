@@ -1,10 +1,12 @@
 import type {Config} from '@jest/types';
+import type {TestRunnerContext} from 'jest-runner';
 import * as fs from 'fs';
 import * as path from 'path';
 import {jestPackageVersion, requireFromJest} from '../jestModules';
 import type {RunnerOptions} from '../options';
 import {sha256} from './fileHasher';
 import type {KeyContext} from './keyContext';
+import {coverageInputs} from './coverageInputs';
 import {declaredFiles} from './declaredFiles';
 import {normalizeConfig} from './normalizeConfig';
 import {typeChecks} from './pureTransform';
@@ -58,6 +60,8 @@ function resultRelevantFlags(globalConfig: Config.GlobalConfig, mode: ConsoleMod
     // Not `verbose` itself: Jest turns it on for a run of one test file (a watch
     // pattern), and only what the result holds matters.
     console: mode,
+    // Fills each test case's `location`.
+    testLocationInResults: g.testLocationInResults,
   };
 }
 
@@ -95,6 +99,7 @@ export function projectInputs(
   keys: KeyContext,
   globalConfig: Config.GlobalConfig,
   options: RunnerOptions,
+  runContext: TestRunnerContext,
 ): ProjectInputs {
   const config = keys.context.config;
   const mode = consoleMode(config, globalConfig);
@@ -106,6 +111,7 @@ export function projectInputs(
     color: colorLevel(),
     config: normalizeConfig(config),
     flags: resultRelevantFlags(globalConfig, mode),
+    coverage: coverageInputs(globalConfig, config.rootDir, runContext),
   };
 
   const env: Record<string, string | null> = {};

@@ -13,6 +13,7 @@ import {RunReport} from '../report/runReport';
 import {PersistedTable} from '../store/persistedTable';
 import {LocalStore} from '../store/localStore';
 import {replaySuite, reportersWantTestCases} from '../replay/replaySuite';
+import {attachSourceMaps, detachSourceMaps, type SourceMaps} from '../replay/sourceMaps';
 import {ProjectKeys, type PlannedTest, type RunTables} from './projectKeys';
 import {runBypassReason, whyNotStored} from './storePolicy';
 import type {StoredEntry} from '../store/storedEntry';
@@ -130,7 +131,7 @@ export class CachingRunner {
     // Would-be hits that run anyway, to check their stored pass.
     verification.choose(planned);
     // Hits first: they take milliseconds, and a reporter shows them at once.
-    await report.time('replayMs', () => this.replayHits(planned, watcher));
+    await report.time('replayMs', () => this.replayHits(planned, watcher, storeFor));
 
     const misses = planned.filter(p => !p.hit);
     try {
@@ -176,6 +177,7 @@ export class CachingRunner {
             tables,
             this.globalConfig,
             this.#options,
+            this.context,
           );
           projects.set(test.context, project);
         }
@@ -259,11 +261,26 @@ export class CachingRunner {
     }
   }
 
-  private async replayHits(planned: PlannedTest[], watcher: TestWatcher): Promise<void> {
+  private async replayHits(
+    planned: PlannedTest[],
+    watcher: TestWatcher,
+    storeFor: (config: Config.ProjectConfig) => LocalStore,
+  ): Promise<void> {
     const testCases = reportersWantTestCases(this.globalConfig);
     for (const p of planned) {
       if (!p.hit) continue;
       if (watcher.isInterrupted()) break;
+      if (p.hit.entry.sourceMaps) {
+        const store = storeFor(p.test.context.config);
+        try {
+          attachSourceMaps(p.hit.entry.result, p.hit.entry.sourceMaps, content => store.fileWith(content, 'map'));
+        } catch (error) {
+          // A read-only store, say: the suite runs instead (misses are taken after replays).
+          p.hit = undefined;
+          p.outcome = {path: p.outcome.path, outcome: 'ran', reason: `cannot replay: ${(error as Error).message}`};
+          continue;
+        }
+      }
       await replaySuite(this.#emitter, p.test, p.hit.entry, this.globalConfig, testCases);
       process.stderr.write(`(cached) ${p.outcome.path}\n`);
     }
@@ -366,11 +383,18 @@ export class CachingRunner {
       p.key.files.find(file => !current.hasher.unchangedSince(file)) ??
       changedDuringRun(recording, keyFiles);
     if (changed) return refuse(`${path.relative(rootDir, changed)} changed while the suite ran`);
+    let sourceMaps: SourceMaps | undefined;
+    try {
+      sourceMaps = detachSourceMaps(result);
+    } catch (error) {
+      return refuse((error as Error).message);
+    }
     const entry: StoredEntry = {
       kind: 'result',
       testPath: p.outcome.path,
       runtimeMs: result.perfStats.end - result.perfStats.start,
       result,
+      sourceMaps,
     };
     const closure = new Set(p.key.closure);
     const exactly = new Set(p.key.files.filter(file => !closure.has(file)));

@@ -1,5 +1,6 @@
 import type {Test, TestContext} from '@jest/test-result';
 import type {Config} from '@jest/types';
+import type {TestRunnerContext} from 'jest-runner';
 import {actionKey, type ActionKey} from '../key/actionKey';
 import {contentKeys, moduleKey, type CompiledLines} from '../key/contentKey';
 import {contentKeyBlocker} from '../key/pureTransform';
@@ -56,6 +57,7 @@ export class ProjectKeys {
     private readonly uncacheable: GlobMatcher | undefined,
     private readonly bypass: string | null,
     private readonly compiled: CompiledLines | undefined,
+    private readonly contentBlocker: string | null,
   ) {}
 
   static async create(
@@ -64,10 +66,11 @@ export class ProjectKeys {
     tables: RunTables,
     globalConfig: Config.GlobalConfig,
     options: RunnerOptions,
+    runContext: TestRunnerContext,
   ): Promise<ProjectKeys> {
     const extractImports = await loadImportExtractor(context.config);
     const keys = new KeyContext(context, current.hasher, extractImports, tables.packages);
-    const inputs = projectInputs(keys, globalConfig, options);
+    const inputs = projectInputs(keys, globalConfig, options, runContext);
     const install = keys.packages.installState();
     if (tables.dependencies && install) {
       // What resolution depends on besides a file's own content (see DependencyGraph.persistIn):
@@ -89,6 +92,11 @@ export class ProjectKeys {
       uncacheable,
       projectBypassReason(context.config),
       tables.compiled,
+      // A coverage payload holds every statement of each file the suite loaded, with its
+      // position: an edit that stage 2 ignores (dead code, a line added above) changes it.
+      globalConfig.collectCoverage
+        ? 'content key skipped: a coverage run is keyed by the text of each file'
+        : contentKeyBlocker(context.config),
     );
   }
 
@@ -144,7 +152,7 @@ export class ProjectKeys {
    * action key was most likely stored under them too (see Verification).
    */
   async stageTwoKeysOf(p: PlannedTest): Promise<string[]> {
-    if (contentKeyBlocker(this.keys.context.config)) return [];
+    if (this.contentBlocker) return [];
     const keys = [await moduleKey(this.keys, p.key!, this.compiled)];
     const content = (await contentKeys(this.keys, [{test: p.test, action: p.key!}], this.compiled)).get(p.test);
     if (content && 'key' in content) keys.push(content.key);
@@ -162,9 +170,8 @@ export class ProjectKeys {
     read: LocalStore | undefined,
     write: LocalStore | undefined,
   ): Promise<void> {
-    const blocker = contentKeyBlocker(this.keys.context.config);
-    if (blocker) {
-      for (const p of misses) p.outcome.reason = blocker;
+    if (this.contentBlocker) {
+      for (const p of misses) p.outcome.reason = this.contentBlocker;
       return;
     }
     const hit = (p: PlannedTest, key: string, missed: string[]) => {

@@ -2,15 +2,15 @@ import type {TestResult} from '@jest/test-result';
 import type {Config} from '@jest/types';
 
 /**
- * Why a whole run must not use the cache (DESIGN section 3): its results carry payloads
- * the cache does not store and replay (coverage, open handles, leaks, heap usage), or the
- * run rewrites snapshots / only collects tests. Null when the cache may be used.
+ * Why a whole run must not use the cache (DESIGN section 3): its results carry what is
+ * measured live and cannot be replayed (open handles, leaks, heap usage), or the run
+ * rewrites snapshots / only collects tests. Null when the cache may be used. (Coverage
+ * is stored with each pass and keyed: see key/coverageInputs.)
  */
 export function runBypassReason(globalConfig: Config.GlobalConfig): string | null {
   const g = globalConfig as Config.GlobalConfig & {collectTests?: boolean};
-  if (g.collectCoverage) return '--coverage: coverage is not stored';
-  if (g.detectOpenHandles) return '--detectOpenHandles: open handles are not stored';
-  if (g.logHeapUsage) return '--logHeapUsage: heap usage is not stored';
+  if (g.detectOpenHandles) return '--detectOpenHandles: open handles are measured live';
+  if (g.logHeapUsage) return '--logHeapUsage: heap usage is measured live';
   if (g.updateSnapshot === 'all') return '--updateSnapshot: snapshots are being rewritten';
   if (g.collectTests) return '--collectTests: tests are only collected';
   return null;
@@ -18,7 +18,7 @@ export function runBypassReason(globalConfig: Config.GlobalConfig): string | nul
 
 /** Per-project bypass: leak detection is a project setting. */
 export function projectBypassReason(config: Config.ProjectConfig): string | null {
-  return config.detectLeaks ? 'detectLeaks: leak checks are not stored' : null;
+  return config.detectLeaks ? 'detectLeaks: leaks are measured live' : null;
 }
 
 /**

@@ -1,5 +1,6 @@
 import * as fs from 'fs';
 import * as path from 'path';
+import {sha256} from '../key/fileHasher';
 import {writeFileAtomic} from './atomicWrite';
 import {entryBody, parseBody, seal, unseal, type TextTransform} from './entryCodec';
 import {EntryPack} from './entryPack';
@@ -10,6 +11,8 @@ const DAY_MS = 24 * 60 * 60 * 1000;
 const SHARD = /^[0-9a-f]{2}$/;
 /** The folder of the projects' packs (see EntryPack); trimmed as entries are. */
 const PACKS = 'packs';
+/** The folder of files a replay hands to Jest by path (see fileWith); trimmed as entries are. */
+const FILES = 'files';
 
 /** Marks a store file as used, for trimming by age (a day's precision is plenty). */
 function markUsed(file: string, modified: number): void {
@@ -177,6 +180,19 @@ export class LocalStore {
     if (pack?.forget(key)) pack.save();
   }
 
+  /**
+   * The path of a file holding `content` (named by its hash, written once), for a replay
+   * to hand Jest a path it reads later, such as a source map at report time.
+   */
+  fileWith(content: string, extension: string): string {
+    const file = path.join(this.dir, FILES, `${sha256(content)}.${extension}`);
+    const modified = fs.statSync(file, {throwIfNoEntry: false})?.mtimeMs;
+    // An old file is marked used: this run's trim must not remove it before Jest reads it.
+    if (modified === undefined) writeFileAtomic(file, content);
+    else markUsed(file, modified);
+    return file;
+  }
+
   private write(key: string, body: string): void {
     writeFileAtomic(this.pathOf(key), seal(body));
   }
@@ -195,7 +211,7 @@ export class LocalStore {
     writeFileAtomic(stamp, String(now));
     const entries: {file: string; used: number; size: number}[] = [];
     for (const shard of safeReaddir(this.dir)) {
-      if (!SHARD.test(shard) && shard !== PACKS) continue;
+      if (!SHARD.test(shard) && shard !== PACKS && shard !== FILES) continue;
       for (const name of safeReaddir(path.join(this.dir, shard))) {
         const file = path.join(this.dir, shard, name);
         try {

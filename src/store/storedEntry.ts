@@ -1,4 +1,5 @@
 import type {TestResult} from '@jest/test-result';
+import type {SourceMaps} from '../replay/sourceMaps';
 
 /**
  * What one cache entry holds: a clean pass of one test file. In the store, rootDir is a
@@ -12,6 +13,8 @@ export interface StoredEntry {
   runtimeMs: number;
   /** The TestResult, a copy of its own: Jest mutates the results it is given. */
   result: TestResult;
+  /** v8 coverage: the source maps its report reads, by script (see replay/sourceMaps). */
+  sourceMaps?: SourceMaps;
 }
 
 /** Guards against entries written by another format or tool: those are misses. */
