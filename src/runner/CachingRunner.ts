@@ -21,6 +21,7 @@ import {changedDuringRun, CurrentInputs, inputListOf} from '../key/runtimeInputs
 import {updateManifest} from '../explain/manifest';
 import type {Recording} from '../runtime/recording';
 import {recordingFor} from './recordingFor';
+import {RemoteCache} from './remoteCache';
 
 type Events = TestEvents;
 type JestRunnerCtor = new (
@@ -84,6 +85,8 @@ export class CachingRunner {
   readonly isSerial = false;
   readonly #emitter = new Emittery<Events>();
   readonly #options: RunnerOptions;
+  /** Jest makes a runner per run: the remote's state (a fault, its uploads) is this run's. */
+  readonly #remote: RemoteCache | undefined;
 
   constructor(
     private readonly globalConfig: Config.GlobalConfig,
@@ -91,6 +94,7 @@ export class CachingRunner {
     runnerOptions?: Record<string, unknown>,
   ) {
     this.#options = resolveOptions(runnerOptions);
+    this.#remote = RemoteCache.create(this.#options.remote);
   }
 
   on<E extends keyof Events>(event: E, listener: (data: Events[E]) => void | Promise<void>) {
@@ -122,6 +126,11 @@ export class CachingRunner {
     const planned = await report.time('actionKeysMs', () =>
       this.planActionKeys(tests, projects, current, tables, storeFor),
     );
+    if (this.#remote && canRead(this.#options.mode)) {
+      const misses = planned.filter(p => p.key && !p.hit);
+      const keepIn = canWrite(this.#options.mode) ? storeFor : undefined;
+      await report.time('remoteMs', () => this.#remote!.lookUp(misses, current, keepIn));
+    }
     const inRun = await report.time('contentKeysMs', () => this.planContentKeys(planned, projects, current, storeFor));
     // Hits first: they take milliseconds, and a reporter shows them at once.
     await report.time('replayMs', () => this.replayHits(planned, watcher));
@@ -133,6 +142,7 @@ export class CachingRunner {
       }
     } finally {
       await Promise.all(inRun);
+      await report.time('remoteMs', () => this.#remote?.finish());
     }
     for (const p of planned) report.add(p.outcome);
     this.finish(report, [hashes, tables.packages, tables.dependencies, tables.compiled], stores, planned);
@@ -242,7 +252,9 @@ export class CachingRunner {
         continue;
       }
       try {
-        for (const key of keys) save(store, key, p.awaitingContentKey, p.test.context.config.rootDir);
+        const {rootDir} = p.test.context.config;
+        for (const key of keys) save(store, key, p.awaitingContentKey, rootDir);
+        this.#remote?.upload(keys, p.awaitingContentKey, rootDir);
       } catch (error) {
         p.outcome.reason = `not stored under its content key: ${(error as Error).message}`;
       }
@@ -256,7 +268,7 @@ export class CachingRunner {
       if (!p.hit) continue;
       if (watcher.isInterrupted()) break;
       await replaySuite(this.#emitter, p.test, p.hit, this.globalConfig, testCases);
-      process.stderr.write(`(cached) ${p.outcome.path}\n`);
+      process.stderr.write(`(cached) ${p.outcome.path}${p.outcome.remote ? ' (remote)' : ''}\n`);
     }
   }
 
@@ -371,6 +383,8 @@ export class CachingRunner {
       if (p.contentKey) save(store, p.contentKey, found, rootDir);
       else p.awaitingContentKey = found;
       updateManifest(store, p.test.path, rootDir, p.key, found, resultKey);
+      const keys = [p.key.key, p.moduleKey, p.contentKey].filter((key): key is string => key !== undefined);
+      this.#remote?.upload(keys, found, rootDir);
     } catch (error) {
       p.outcome.reason = `not stored: ${(error as Error).message}`;
     }
