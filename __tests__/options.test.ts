@@ -37,6 +37,19 @@ describe('options', () => {
       expectStopped(run, /option "maxAgeDays" \(env JEST_RUNNER_CACHE_MAX_AGE_DAYS\) is "-1"; give a positive number/);
     });
 
+    test('JEST_RUNNER_CACHE_REMOTE_MODE=write (the remote is read or readwrite)', async () => {
+      const run = await project.run([], {
+        env: {JEST_RUNNER_CACHE_REMOTE_URL: 'http://127.0.0.1:9', JEST_RUNNER_CACHE_REMOTE_MODE: 'write'},
+      });
+      expectStopped(run, /option "remote.mode" \(env JEST_RUNNER_CACHE_REMOTE_MODE\) is "write"; use one of read, readwrite/);
+    });
+
+    test('a remote URL holding credentials is refused without showing them', async () => {
+      const run = await project.run([], {env: {JEST_RUNNER_CACHE_REMOTE_URL: 'https://user:hunter2@cache.example.com'}});
+      expectStopped(run, /option "remote.url" \(env JEST_RUNNER_CACHE_REMOTE_URL\) holds credentials; give the token in option "remote.token"/);
+      expect(run.stdout + run.stderr).not.toContain('hunter2');
+    });
+
     test('an unknown runner option key names itself and the known ones', async () => {
       const run = await project.run(['--config', 'jest.unknown.config.js']);
       expectStopped(run, /unknown option "mdoe"; known options are mode, /);

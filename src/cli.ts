@@ -62,7 +62,8 @@ function main(argv: string[]): number {
   }
   applyJestDefaults();
   const differences = explainDifferences(manifest);
-  console.log(`${file}: last pass stored ${manifest.storedAt}`);
+  const when = manifest.remote ? `fetched from the remote cache ${manifest.storedAt}` : `stored ${manifest.storedAt}`;
+  console.log(`${file}: last pass ${when}`);
   if (differences.length === 0) {
     console.log(
       'No file, env variable or runtime input differs: the next run replays it, unless the ' +

@@ -16,6 +16,7 @@ export interface SuiteOutcome {
   reason?: string;
   savedMs?: number;
   bundled?: true;
+  remote?: true;
 }
 
 export interface RunResult {

@@ -16,6 +16,8 @@ export interface Manifest {
   testPath: string;
   rootDir: string;
   storedAt: string;
+  /** Set when the pass was replayed from the remote cache (stored on another machine). */
+  remote?: true;
   node: string;
   projectParts: Record<string, unknown>;
   outsideGraph: string;
@@ -48,6 +50,7 @@ export function updateManifest(
   key: ActionKey,
   found: Found,
   resultKey: string,
+  origin: {remote?: true} = {},
 ): void {
   if (store.explainIndex.map.get(testPath) === resultKey) return;
   store.put(manifestKey(testPath, resultKey), {
@@ -56,6 +59,7 @@ export function updateManifest(
     testPath,
     rootDir,
     storedAt: new Date().toISOString(),
+    ...origin,
     node: process.version,
     projectParts: key.projectParts,
     outsideGraph: key.outsideGraph,

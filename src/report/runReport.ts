@@ -14,6 +14,8 @@ export interface SuiteOutcome {
   savedMs?: number;
   /** Set when stage 2 bundled the suite (its module key missed). */
   bundled?: true;
+  /** Set on a hit the remote cache served. */
+  remote?: true;
 }
 
 /** Where the runner's own time went, in milliseconds (the benchmark reads these). */
@@ -28,12 +30,14 @@ export interface Timings {
   contentKeysMs: number;
   /** Replaying the hits through the reporters. */
   replayMs: number;
+  /** Waiting for the remote cache: lookups of the local misses, then uploads after the run. */
+  remoteMs: number;
 }
 
 /** What happened to each suite of a run: the closing line and the JSON report. */
 export class RunReport {
   readonly suites: SuiteOutcome[] = [];
-  readonly timings: Timings = {actionKeysMs: 0, contentKeysMs: 0, replayMs: 0};
+  readonly timings: Timings = {actionKeysMs: 0, contentKeysMs: 0, replayMs: 0, remoteMs: 0};
 
   /** Runs `work`, adding its duration to one of the timings. */
   async time<T>(phase: keyof Timings, work: () => T | Promise<T>): Promise<T> {

@@ -23,6 +23,7 @@ import {updateManifest} from '../explain/manifest';
 import type {Recording} from '../runtime/recording';
 import {recordingFor} from './recordingFor';
 import {noteFresh, Verification} from './verification';
+import {RemoteCache} from './remoteCache';
 
 type Events = TestEvents;
 type JestRunnerCtor = new (
@@ -86,6 +87,8 @@ export class CachingRunner {
   readonly isSerial = false;
   readonly #emitter = new Emittery<Events>();
   readonly #options: RunnerOptions;
+  /** Jest makes a runner per run: the remote's state (a fault, its uploads) is this run's. */
+  readonly #remote: RemoteCache | undefined;
 
   constructor(
     private readonly globalConfig: Config.GlobalConfig,
@@ -93,6 +96,7 @@ export class CachingRunner {
     runnerOptions?: Record<string, unknown>,
   ) {
     this.#options = resolveOptions(runnerOptions);
+    this.#remote = RemoteCache.create(this.#options.remote);
   }
 
   on<E extends keyof Events>(event: E, listener: (data: Events[E]) => void | Promise<void>) {
@@ -125,6 +129,12 @@ export class CachingRunner {
     const planned = await report.time('actionKeysMs', () =>
       this.planActionKeys(tests, projects, current, tables, storeFor, verification),
     );
+    if (this.#remote) {
+      // Where the local store is read (not in write mode, nor for a distrusted project).
+      const misses = planned.filter(p => p.key && !p.hit && verification.lookIn(storeFor(p.test.context.config)));
+      const keepIn = canWrite(this.#options.mode) ? storeFor : undefined;
+      await report.time('remoteMs', () => this.#remote!.lookUp(misses, current, keepIn));
+    }
     const inRun = await report.time('contentKeysMs', () =>
       this.planContentKeys(planned, projects, current, storeFor, verification),
     );
@@ -140,6 +150,7 @@ export class CachingRunner {
       }
     } finally {
       await Promise.all(inRun);
+      await report.time('remoteMs', () => this.#remote?.finish());
     }
     await verification.conclude(planned, p => projects.get(p.test.context)!.stageTwoKeysOf(p));
     for (const p of planned) report.add(p.outcome);
@@ -253,7 +264,9 @@ export class CachingRunner {
         continue;
       }
       try {
-        for (const key of keys) save(store, key, p.awaitingContentKey, p.test.context.config.rootDir);
+        const {rootDir} = p.test.context.config;
+        for (const key of keys) save(store, key, p.awaitingContentKey, rootDir);
+        this.#remote?.upload(keys, p.awaitingContentKey, rootDir);
       } catch (error) {
         p.outcome.reason = `not stored under its content key: ${(error as Error).message}`;
       }
@@ -282,7 +295,7 @@ export class CachingRunner {
         }
       }
       await replaySuite(this.#emitter, p.test, p.hit.entry, this.globalConfig, testCases);
-      process.stderr.write(`(cached) ${p.outcome.path}\n`);
+      process.stderr.write(`(cached) ${p.outcome.path}${p.outcome.remote ? ' (remote)' : ''}\n`);
     }
   }
 
@@ -407,6 +420,8 @@ export class CachingRunner {
       if (p.contentKey) save(store, p.contentKey, found, rootDir);
       else p.awaitingContentKey = found;
       updateManifest(store, p.test.path, rootDir, p.key, found, resultKey);
+      const keys = [p.key.key, p.moduleKey, p.contentKey].filter((key): key is string => key !== undefined);
+      this.#remote?.upload(keys, found, rootDir);
     } catch (error) {
       p.outcome.reason = `not stored: ${(error as Error).message}`;
     }

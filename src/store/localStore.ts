@@ -161,6 +161,11 @@ export class LocalStore {
     return value;
   }
 
+  /** True when an intact entry is stored under `key` (see getShared). */
+  holds(key: string): boolean {
+    return this.getShared(key) !== undefined;
+  }
+
   put(key: string, value: unknown, transform?: TextTransform): void {
     this.write(key, entryBody(value, transform));
   }

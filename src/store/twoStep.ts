@@ -2,6 +2,7 @@ import {resultKey, type CurrentInputs, type InputList, type InputState} from '..
 import {sha256} from '../key/fileHasher';
 import type {EnvReads} from '../runtime/recording';
 import {restoreRootDir, tokenizeRootDir} from '../replay/storedResult';
+import type {TextTransform} from './entryCodec';
 import type {LocalStore} from './localStore';
 import {isStoredEntry, type StoredEntry} from './storedEntry';
 
@@ -11,7 +12,7 @@ import {isStoredEntry, type StoredEntry} from './storedEntry';
  * inputs now in another state (an env variable set differently) lead on to the result
  * stored under that state's own key (see save).
  */
-interface InputsEntry {
+export interface InputsEntry {
   kind: 'inputs';
   /** Test file relative to rootDir (for debugging and the store's tests). */
   testPath: string;
@@ -27,7 +28,7 @@ interface EnvEntry extends EnvReads {
   kind: 'env';
 }
 
-function isInputsEntry(value: unknown): value is InputsEntry {
+export function isInputsEntry(value: unknown): value is InputsEntry {
   const v = value as InputsEntry | undefined;
   return (
     typeof v === 'object' && v !== null && v.kind === 'inputs' && Array.isArray(v.inputs?.files) &&
@@ -40,13 +41,26 @@ function envKey({names, listed}: EnvReads): string {
   return sha256(`env\0${listed}\0${names.join('\n')}`);
 }
 
+/** The env reads an env entry holds, or undefined when the value is not one. */
+export function asEnvReads(value: unknown): EnvReads | undefined {
+  const entry = value as EnvEntry | undefined;
+  return entry?.kind === 'env' && Array.isArray(entry.names) && typeof entry.listed === 'boolean' ? entry : undefined;
+}
+
 /**
  * The stored env reads a stage entry refers to (one shared object: CurrentInputs memoizes
  * by it); undefined when that entry is gone.
  */
 function envReads(store: LocalStore, env: InputsEntry['inputs']['env']): EnvReads | undefined {
-  const entry = store.getShared(env.ref) as EnvEntry | undefined;
-  return entry?.kind === 'env' && Array.isArray(entry.names) && typeof entry.listed === 'boolean' ? entry : undefined;
+  return asEnvReads(store.getShared(env.ref));
+}
+
+/** Where save writes: the local store, or the remote one (uploads). */
+export interface EntryWriter {
+  put(key: string, value: unknown, transform?: TextTransform): void;
+  putStage(key: string, value: unknown, transform: TextTransform): void;
+  /** True when the entry under `key`, named by the hash of its content, is there already. */
+  holds(key: string): boolean;
 }
 
 export interface Found {
@@ -79,13 +93,13 @@ export function lookup(
 }
 
 /** Stores a result under a stage key (both steps); returns the result's own key. */
-export function save(store: LocalStore, stageKey: string, found: Found, rootDir: string): string {
+export function save(store: EntryWriter, stageKey: string, found: Found, rootDir: string): string {
   const key = resultKey(stageKey, found.state);
   const tokenize = tokenizeRootDir(rootDir);
   const {files, env} = found.inputs;
   // What a reader follows is written first: it never finds a reference that leads nowhere.
   const storedEnv = {ref: envKey(env)};
-  if (envReads(store, storedEnv) === undefined) {
+  if (!store.holds(storedEnv.ref)) {
     store.put(storedEnv.ref, {kind: 'env', names: env.names, listed: env.listed} satisfies EnvEntry);
   }
   // The result also under its own key: when the stage entry is later rewritten for
