@@ -201,7 +201,19 @@ describe('content key traps: ts-jest', () => {
       project = new FixtureProject('ts-jest-typecheck');
       const first = await project.run();
       expect(first.code).toBe(0);
-      expect(first.executed).toEqual(['formatMoney', 'retry']);
+      expect(first.executed).toEqual(['formatMoney', 'retry', 'total']);
+    });
+
+    test('3. stage 2 is skipped only for suites that reach a type-checked file: a plain .js suite still hits by content key', async () => {
+      const restore = edit(project, 'src/total.js', /}\;\n$/, '}; // sums in order\n');
+      try {
+        const run = await project.run();
+        expect(run.code).toBe(0);
+        expect(run.outcomes['src/total.test.js']).toBe('hit-content');
+        expect(run.executed).toEqual([]);
+      } finally {
+        restore();
+      }
     });
 
     test('3. a type-only change in an imported module fails type-checking: the suite runs and fails, stage 2 skipped', async () => {

@@ -395,7 +395,7 @@ export class CachingRunner {
     const changed =
       p.key.files.find(file => !current.hasher.unchangedSince(file)) ??
       changedDuringRun(recording, keyFiles);
-    if (changed) return refuse(`${path.relative(rootDir, changed)} changed while the suite ran`);
+    if (changed) return refuse(`${relativePath(rootDir, changed) || '.'} changed while the suite ran`);
     let sourceMaps: SourceMaps | undefined;
     try {
       sourceMaps = detachSourceMaps(result);

@@ -57,8 +57,13 @@ export class ProjectKeys {
     private readonly uncacheable: GlobMatcher | undefined,
     private readonly bypass: string | null,
     private readonly compiled: CompiledLines | undefined,
-    private readonly contentBlocker: string | null,
+    private readonly coverageBlocker: string | null,
   ) {}
+
+  /** Why stage 2 cannot be trusted for a test, or null. */
+  private stageTwoBlocker(p: PlannedTest): string | null {
+    return this.coverageBlocker ?? contentKeyBlocker(this.keys.context.config, p.key!.closure);
+  }
 
   static async create(
     context: TestContext,
@@ -94,9 +99,7 @@ export class ProjectKeys {
       tables.compiled,
       // A coverage payload holds every statement of each file the suite loaded, with its
       // position: an edit that stage 2 ignores (dead code, a line added above) changes it.
-      globalConfig.collectCoverage
-        ? 'content key skipped: a coverage run is keyed by the text of each file'
-        : contentKeyBlocker(context.config),
+      globalConfig.collectCoverage ? 'content key skipped: a coverage run is keyed by the text of each file' : null,
     );
   }
 
@@ -152,7 +155,7 @@ export class ProjectKeys {
    * action key was most likely stored under them too (see Verification).
    */
   async stageTwoKeysOf(p: PlannedTest): Promise<string[]> {
-    if (this.contentBlocker) return [];
+    if (this.stageTwoBlocker(p)) return [];
     const keys = [await moduleKey(this.keys, p.key!, this.compiled)];
     const content = (await contentKeys(this.keys, [{test: p.test, action: p.key!}], this.compiled)).get(p.test);
     if (content && 'key' in content) keys.push(content.key);
@@ -170,10 +173,11 @@ export class ProjectKeys {
     read: LocalStore | undefined,
     write: LocalStore | undefined,
   ): Promise<void> {
-    if (this.contentBlocker) {
-      for (const p of misses) p.outcome.reason = this.contentBlocker;
-      return;
-    }
+    const keyable = misses.filter(p => {
+      const blocker = this.stageTwoBlocker(p);
+      if (blocker) p.outcome.reason = blocker;
+      return !blocker;
+    });
     const hit = (p: PlannedTest, key: string, missed: string[]) => {
       const found = read && lookup(read, key, this.keys.rootDir, this.current);
       if (!found) return false;
@@ -184,7 +188,7 @@ export class ProjectKeys {
     };
     const toBundle: PlannedTest[] = [];
     await Promise.all(
-      misses.map(async p => {
+      keyable.map(async p => {
         p.moduleKey = await moduleKey(this.keys, p.key!, this.compiled);
         if (!hit(p, p.moduleKey, [p.key!.key])) toBundle.push(p);
       }),
