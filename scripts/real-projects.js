@@ -11,12 +11,16 @@
 //   edits    each behaviour edit: cache on, then cache off (JEST_RUNNER_CACHE=off); every
 //            suite failing with the cache off must fail with it on, else it is a STALE PASS;
 //            each comment edit: cache on, counting the suites that missed stage 1 (they
-//            reach the file) and how many of them stage 2 replayed. Each edit is reverted
+//            reach the file) and how many of them stage 2 replayed (a comment on a line of
+//            its own moves the lines below it, which stack frames show: by design that
+//            reruns whatever runs below it; a same-line comment after a top-level statement
+//            is invisible and should replay). Each edit is reverted
+//            (and tracked files the tests rewrote are checked out again after every run)
 //   after    the runner once more after all reverts (should replay like cached)
 //
 //   node scripts/real-projects.js --checkouts <dir> [--projects scripts/real-projects.json]
 //        [--only a,b] [--work <dir>] [--out <results.json>] [--tgz <file>] [--no-install]
-//        [--no-warmup] [--no-edits] [--max-edits N] [--timeout <s>]
+//        [--no-warmup] [--no-edits] [--kind behaviour|comment] [--max-edits N] [--timeout <s>]
 //
 // The checkouts must exist and have their dependencies installed (the projects file gives
 // each project's repository, commit and install command; --setup prints them as shell).
@@ -86,6 +90,7 @@ function parseArgs(argv) {
       case '--no-warmup': args.warmup = false; break;
       case '--no-edits': args.edits = false; break;
       case '--max-edits': args.maxEdits = Number.parseInt(value(), 10); break;
+      case '--kind': args.kind = value(); break;
       case '--timeout': args.timeout = Number(value()); break;
       case '--setup': args.setup = true; break;
       case '-h':
@@ -305,7 +310,15 @@ function jestRun(ctx, kind, {runner, mode, label}) {
     if (mode) env.JEST_RUNNER_CACHE = mode;
   }
   const full = `${command} ${extra.map(q).join(' ')}`;
+  const dirtyBefore = gitModified(dir);
   const r = sh(full, {cwd: dir, env, timeoutS: args.timeout, log: path.join(logDir, `${name}.log`)});
+  // Tests that rewrite tracked fixtures would hand the next run other inputs (and make the
+  // cache-on / cache-off comparison depend on which ran first): put them back.
+  const mutated = [...gitModified(dir)].filter(f => !dirtyBefore.has(f));
+  if (mutated.length) {
+    sh(`git checkout -- ${mutated.map(q).join(' ')}`, {cwd: dir, env: process.env});
+    ctx.mutated = [...new Set([...(ctx.mutated || []), ...mutated])];
+  }
   const readJson = f => {
     try {
       return JSON.parse(fs.readFileSync(f, 'utf8'));
@@ -321,7 +334,8 @@ function jestRun(ctx, kind, {runner, mode, label}) {
     for (const t of json.testResults || []) {
       const rel = path.relative(dir, t.name);
       const prev = suites.get(rel);
-      suites.set(rel, prev === 'failed' ? 'failed' : t.status === 'passed' ? 'passed' : 'failed');
+      // 'focused': a passing suite whose file uses test.only
+      suites.set(rel, prev === 'failed' ? 'failed' : t.status === 'passed' || t.status === 'focused' ? 'passed' : 'failed');
     }
   }
   const outcomes = new Map(); // relative path -> {outcome, reason}
@@ -343,7 +357,7 @@ function jestRun(ctx, kind, {runner, mode, label}) {
   process.stdout.write(
     `  ${name.padEnd(22)} ${r.seconds.toFixed(2).padStart(7)} s  exit ${r.status}  ${json ? `${json.numPassedTestSuites}/${json.numTotalTestSuites} suites passed` : 'no json'}${report ? `  ${summarize(outcomes)}` : ''}${lastLine && !report ? `  ${lastLine}` : ''}\n`,
   );
-  return {name, seconds: r.seconds, status: r.status, suites, outcomes, notes, problems, cacheDirectory};
+  return {name, seconds: r.seconds, status: r.status, json: Boolean(json), suites, outcomes, notes, problems, cacheDirectory};
 }
 
 function summarize(outcomes) {
@@ -435,6 +449,7 @@ function runProject(args, project, tgz) {
     const cold = jestRun(ctx, 'cold', {runner: true});
     const cached = jestRun(ctx, 'cached', {runner: true});
     result.wrapperNotes = cold.notes || [];
+    ctx.result = result;
     for (const r of [plain, cold, cached]) result.problems.push(...r.problems);
     result.seconds = {plain: plain.seconds, cold: cold.seconds, cached: cached.seconds};
     result.suites = plain.suites.size;
@@ -455,6 +470,7 @@ function runProject(args, project, tgz) {
     let n = 0;
     for (const edit of args.edits ? project.edits || [] : []) {
       if (n++ >= args.maxEdits) break;
+      if (args.kind && edit.kind !== args.kind) continue;
       if (badEdits.some(b => b.startsWith(`edit of ${edit.file}:`))) continue;
       const label = `${edit.kind}-${n}`;
       const rec = {kind: edit.kind, file: edit.file, from: edit.from, to: edit.to};
@@ -475,13 +491,22 @@ function runProject(args, project, tgz) {
             .filter(p => on.suites.get(p) === 'passed')
             .map(p => ({path: p, ...(on.outcomes.get(p) || {})}));
           rec.failOnlyWithCache = rec.onFailed.filter(p => off.suites.get(p) === 'passed');
-          rec.detected = rec.offFailed.length > 0;
+          // A run without --json output ended early (a test crashed the Jest process):
+          // nothing to compare suite by suite; it counts as caught when both crashed.
+          rec.crashed = {on: !on.json, off: !off.json};
+          rec.detected = rec.offFailed.length > 0 || !off.json;
+          if (!off.json && on.json && !rec.onFailed.length) {
+            const msg = `STALE PASS: ${project.name}: with JEST_RUNNER_CACHE=off the Jest process crashed after editing ${edit.file}, with the cache every suite passed`;
+            console.log(`  !!!!!!!! ${msg}`);
+            result.problems.push(msg);
+          }
           for (const s of rec.stalePasses) {
             const msg = `STALE PASS: ${project.name} ${s.path} passed with the cache (${s.outcome}${s.reason ? `: ${s.reason}` : ''}) but fails with JEST_RUNNER_CACHE=off after editing ${edit.file}`;
             console.log(`  !!!!!!!! ${msg}`);
             result.problems.push(msg);
           }
           if (!rec.detected) console.log(`  (edit ${n} of ${edit.file} fails no suite even with the cache off: not a test of staleness)`);
+          else if (!off.json) console.log(`  (edit ${n} of ${edit.file}: the Jest process crashed with the cache off${on.json ? '' : ' and on'})`);
         } else {
           // Suites that missed stage 1 reach the edited file (its hash is in their action
           // key); of those, the ones that replayed on REPEAT should replay by stage 2.
@@ -509,6 +534,7 @@ function runProject(args, project, tgz) {
   } finally {
     rmrf(wrapper);
   }
+  if (ctx.mutated) result.testsRewroteTrackedFiles = ctx.mutated;
   return result;
 }
 
@@ -537,7 +563,7 @@ function row(r) {
     `${pct(r.repeat.replayed, r.repeat.passing)} (${r.repeat.replayed}/${r.repeat.passing})${shown.length ? `; not: ${shown.join('; ')}` : ''}`,
     `${r.diffCold.length} / ${r.diffCached.length}`,
     `${stale} in ${behaviour.length} (${detected} caught by tests)${onlyWithCache ? `; ${onlyWithCache} fail only with cache` : ''}`,
-    comments.length ? `${pct(cReplayed, reach)} (${cReplayed}/${reach}, ${comments.length} edits)` : 'n/a',
+    comments.length ? `${pct(cReplayed, reach)} (${comments.map(e => `${e.replayed}/${e.reach}`).join(', ')})` : 'n/a',
     r.after ? pct(r.after.replayed, r.repeat.passing) : 'n/a',
     `${r.seconds.plain.toFixed(1)} / ${r.seconds.cold.toFixed(1)} / ${r.seconds.cached.toFixed(1)}`,
   ]
@@ -549,7 +575,7 @@ function row(r) {
 
 function table(results) {
   return [
-    '| project | suites | replayed on REPEAT (not replayed: reason) | outcome ≠ plain (cold / cached) | stale passes (behaviour edits) | comment edits replayed | replayed after reverts | plain / cold / cached s |',
+    '| project | suites | replayed on REPEAT (not replayed: reason) | outcome ≠ plain (cold / cached) | stale passes (behaviour edits) | comment edits replayed (each edit: replayed/reached) | replayed after reverts | plain / cold / cached s |',
     '|---|---|---|---|---|---|---|---|',
     ...results.map(row),
   ].join('\n');
