@@ -3,27 +3,24 @@ import type {Config} from '@jest/types';
 import Emittery from 'emittery';
 import type {TestRunnerContext, TestRunnerOptions} from 'jest-runner';
 import type {TestWatcher} from 'jest-watcher';
-import * as fs from 'fs';
-import * as path from 'path';
-import {FileHasher, sha256, type PersistedFingerprint} from '../key/fileHasher';
+import {FileHasher} from '../key/fileHasher';
 import {relativePath} from '../key/keyContext';
+import {CurrentInputs} from '../key/runtimeInputs';
 import {requireFromJest} from '../jestModules';
 import {canWrite, OptionError, resolveOptions, type RunnerOptions} from '../options';
 import {RunReport} from '../report/runReport';
-import {PersistedTable} from '../store/persistedTable';
-import {LocalStore} from '../store/localStore';
 import {replaySuite, reportersWantTestCases} from '../replay/replaySuite';
-import {attachSourceMaps, detachSourceMaps, type SourceMaps} from '../replay/sourceMaps';
-import {ProjectKeys, type PlannedTest, type RunTables} from './projectKeys';
-import {runBypassReason, whyNotStored} from './storePolicy';
-import type {StoredEntry} from '../store/storedEntry';
-import {save} from '../store/twoStep';
-import {changedDuringRun, CurrentInputs, inputListOf} from '../key/runtimeInputs';
-import {updateManifest} from '../explain/manifest';
+import {attachSourceMaps} from '../replay/sourceMaps';
 import type {Recording} from '../runtime/recording';
+import type {LocalStore} from '../store/localStore';
+import {ProjectKeys, type PlannedTest, type RunTables} from './projectKeys';
 import {recordingFor} from './recordingFor';
-import {noteFresh, Verification} from './verification';
 import {RemoteCache} from './remoteCache';
+import {RunStores} from './runStores';
+import {runBypassReason} from './storePolicy';
+import {storePass, storeUnderContentKeys} from './storePass';
+import {noteFresh, Verification} from './verification';
+import {checkReportPath} from './watchedFolders';
 
 type Events = TestEvents;
 type JestRunnerCtor = new (
@@ -41,42 +38,6 @@ const EVENTS: (keyof Events)[] = [
   'test-case-start',
   'test-case-result',
 ];
-
-/** The real path of a file or folder that may not exist yet (its deepest existing ancestor resolved). */
-function realPath(file: string): string {
-  const absolute = path.resolve(file);
-  try {
-    return fs.realpathSync(absolute);
-  } catch {
-    const parent = path.dirname(absolute);
-    return parent === absolute ? absolute : path.join(realPath(parent), path.basename(absolute));
-  }
-}
-
-function isInside(child: string, parent: string): boolean {
-  const rel = path.relative(realPath(parent), realPath(child));
-  return rel === '' || (!rel.startsWith('..') && !path.isAbsolute(rel));
-}
-
-/** Jest watches the project folders, but not its cacheDirectory nor watchPathIgnorePatterns. */
-function watchedFolderOf(file: string, config: Config.ProjectConfig): string | undefined {
-  if (isInside(file, config.cacheDirectory)) return undefined;
-  if (config.watchPathIgnorePatterns.some(pattern => new RegExp(pattern).test(file))) return undefined;
-  return [config.rootDir, ...config.roots].find(root => isInside(file, root));
-}
-
-/** Each project's pack: the stage entries its test files used this run (see EntryPack). */
-function savePacks(planned: PlannedTest[], stores: Map<Config.ProjectConfig, LocalStore>): void {
-  for (const [config, store] of stores) {
-    const ofProject = planned.filter(p => p.key && p.test.context.config === config);
-    if (ofProject.length === 0) continue;
-    const {hasteFS} = ofProject[0].test.context;
-    store.savePack(
-      ofProject.map(p => [p.test.path, p.key!.key]),
-      testPath => hasteFS.exists(testPath),
-    );
-  }
-}
 
 /**
  * The runner Jest loads. Keys every test file, replays stored passes, hands the rest to
@@ -105,24 +66,10 @@ export class CachingRunner {
 
   async runTests(tests: Test[], watcher: TestWatcher, options: TestRunnerOptions): Promise<void> {
     const report = new RunReport();
-    if (this.#options.report) this.checkReportPath(this.#options.report, tests);
-    const stores = new Map<Config.ProjectConfig, LocalStore>();
-    const storeFor = (config: Config.ProjectConfig) => {
-      let store = stores.get(config);
-      if (!store) stores.set(config, (store = new LocalStore(this.storeDir(config), sha256(config.id))));
-      return store;
-    };
-    // Machine-local tables live in the first project's store.
-    const tableDir = tests.length > 0 ? storeFor(tests[0].context.config).dir : undefined;
-    const hashes = tableDir ? PersistedTable.load<PersistedFingerprint>(tableDir, 'file-hashes') : undefined;
-    const tables: RunTables = tableDir
-      ? {
-          packages: PersistedTable.load(tableDir, 'package-closures'),
-          dependencies: PersistedTable.load(tableDir, 'dependencies'),
-          compiled: PersistedTable.load(tableDir, 'compiled-lines'),
-        }
-      : {};
-    const current = new CurrentInputs(new FileHasher(hashes));
+    if (this.#options.report) checkReportPath(this.#options.report, tests, this.globalConfig);
+    const stores = new RunStores(this.#options, tests[0]?.context.config);
+    const {storeFor, tables} = stores;
+    const current = new CurrentInputs(new FileHasher(stores.hashes));
     const verification = new Verification(this.#options, storeFor);
 
     const projects = new Map<TestContext, ProjectKeys>();
@@ -154,7 +101,8 @@ export class CachingRunner {
     }
     await verification.conclude(planned, p => projects.get(p.test.context)!.stageTwoKeysOf(p));
     for (const p of planned) report.add(p.outcome);
-    this.finish(report, [hashes, tables.packages, tables.dependencies, tables.compiled], stores, planned);
+    stores.maintain(planned, canWrite(this.#options.mode));
+    this.finish(report);
   }
 
   /** Stage 1 for every test file: its action key, and a lookup where the mode reads. */
@@ -234,44 +182,12 @@ export class CachingRunner {
           for (const p of misses) p.outcome.reason = `content key failed: ${error.message}`;
         });
       if (write && (!read || store.isEmpty())) {
-        inRun.push(plan(undefined).then(() => this.storeUnderContentKeys(misses, store, current)));
+        inRun.push(plan(undefined).then(() => storeUnderContentKeys(misses, store, current, this.#remote)));
       } else if (read) {
         await plan(read);
       }
     }
     return inRun;
-  }
-
-  /**
-   * Passes stored before their content key was known, stored under it now, unless a file
-   * the key covers changed before the bundler read it: the content key would then
-   * describe code the test never ran.
-   */
-  private storeUnderContentKeys(planned: PlannedTest[], store: LocalStore, current: CurrentInputs): void {
-    const unchanged = new Map<string, boolean>();
-    const isUnchanged = (file: string) => {
-      let known = unchanged.get(file);
-      if (known === undefined) unchanged.set(file, (known = current.hasher.unchangedSince(file)));
-      return known;
-    };
-    for (const p of planned) {
-      const keys = [p.moduleKey, p.contentKey].filter((key): key is string => key !== undefined);
-      if (!p.awaitingContentKey || keys.length === 0) continue;
-      const changed = p.key!.files.find(file => !isUnchanged(file));
-      if (changed) {
-        p.outcome.reason = `not stored under its content key: ${relativePath(p.test.context.config.rootDir, changed)} changed while the suite ran`;
-        p.awaitingContentKey = undefined;
-        continue;
-      }
-      try {
-        const {rootDir} = p.test.context.config;
-        for (const key of keys) save(store, key, p.awaitingContentKey, rootDir);
-        this.#remote?.upload(keys, p.awaitingContentKey, rootDir);
-      } catch (error) {
-        p.outcome.reason = `not stored under its content key: ${(error as Error).message}`;
-      }
-      p.awaitingContentKey = undefined;
-    }
   }
 
   private async replayHits(
@@ -297,35 +213,6 @@ export class CachingRunner {
       await replaySuite(this.#emitter, p.test, p.hit.entry, this.globalConfig, testCases);
       process.stderr.write(`(cached) ${p.outcome.path}${p.outcome.remote ? ' (remote)' : ''}\n`);
     }
-  }
-
-  /** In watch mode a report written into a watched folder would start the next run, forever. */
-  private checkReportPath(file: string, tests: Test[]): void {
-    if (!this.globalConfig.watch && !this.globalConfig.watchAll) return;
-    for (const config of new Set(tests.map(t => t.context.config))) {
-      const root = watchedFolderOf(path.resolve(file), config);
-      if (root) {
-        throw new OptionError(
-          `option "report" (env JEST_RUNNER_CACHE_REPORT) is ${path.resolve(file)}, inside the watched ` +
-            `folder ${root}; each report would start another run. Write it outside the project, ` +
-            'or add it to watchPathIgnorePatterns.',
-        );
-      }
-    }
-  }
-
-  /** The store folder of a project: never inside the folders Jest watches. */
-  private storeDir(config: Config.ProjectConfig): string {
-    if (!this.#options.cacheDir) return path.join(config.cacheDirectory, 'jest-runner-cache');
-    const dir = path.resolve(this.#options.cacheDir);
-    const root = watchedFolderOf(dir, config);
-    if (root) {
-      throw new OptionError(
-        `option "cacheDir" (env JEST_RUNNER_CACHE_DIR) is ${dir}, inside the project folder ${root}; ` +
-          'Jest would watch the cache and --watch would loop. Choose a folder outside the project.',
-      );
-    }
-    return dir;
   }
 
   private async runMisses(
@@ -367,84 +254,13 @@ export class CachingRunner {
     } finally {
       for (const unsubscribe of unsubscribes) unsubscribe();
       session?.end();
-      for (const [p, result, recording] of passes) this.store(p, result, recording, current, storeFor);
-    }
-  }
-
-  private store(
-    p: PlannedTest,
-    result: TestResult,
-    recording: Recording | undefined,
-    current: CurrentInputs,
-    storeFor: (config: Config.ProjectConfig) => LocalStore,
-  ): void {
-    if (!p.key) return;
-    const rootDir = p.test.context.config.rootDir;
-    const refuse = (reason: string) => {
-      p.outcome.outcome = 'bypass';
-      p.outcome.reason = `not stored: ${reason}`;
-    };
-    const reason = whyNotStored(result);
-    if (reason) {
-      p.outcome.reason = `not stored: ${reason}`;
-      return;
-    }
-    if (!recording) return refuse('its runtime inputs were not recorded');
-    if (recording.spawned) return refuse(`it started ${recording.spawned}, whose reads are unknown`);
-    const keyFiles = new Set(p.key.files);
-    const changed =
-      p.key.files.find(file => !current.hasher.unchangedSince(file)) ??
-      changedDuringRun(recording, keyFiles);
-    if (changed) return refuse(`${relativePath(rootDir, changed) || '.'} changed while the suite ran`);
-    let sourceMaps: SourceMaps | undefined;
-    try {
-      sourceMaps = detachSourceMaps(result);
-    } catch (error) {
-      return refuse((error as Error).message);
-    }
-    const entry: StoredEntry = {
-      kind: 'result',
-      testPath: p.outcome.path,
-      runtimeMs: result.perfStats.end - result.perfStats.start,
-      result,
-      sourceMaps,
-    };
-    const closure = new Set(p.key.closure);
-    const exactly = new Set(p.key.files.filter(file => !closure.has(file)));
-    const inputs = inputListOf(recording, rootDir, {exactly, asModules: closure});
-    const found = {entry, inputs, state: current.state(inputs, rootDir)};
-    try {
-      const store = storeFor(p.test.context.config);
-      const resultKey = save(store, p.key.key, found, rootDir);
-      if (p.moduleKey) save(store, p.moduleKey, found, rootDir);
-      if (p.contentKey) save(store, p.contentKey, found, rootDir);
-      else p.awaitingContentKey = found;
-      updateManifest(store, p.test.path, rootDir, p.key, found, resultKey);
-      const keys = [p.key.key, p.moduleKey, p.contentKey].filter((key): key is string => key !== undefined);
-      this.#remote?.upload(keys, found, rootDir);
-    } catch (error) {
-      p.outcome.reason = `not stored: ${(error as Error).message}`;
-    }
-  }
-
-  private finish(
-    report: RunReport,
-    tables: (PersistedTable<unknown> | undefined)[],
-    stores: Map<Config.ProjectConfig, LocalStore>,
-    planned: PlannedTest[],
-  ): void {
-    try {
-      for (const table of tables) table?.save();
-      for (const store of new Set(stores.values())) store.explainIndex.save();
-      if (canWrite(this.#options.mode)) {
-        savePacks(planned, stores);
-        for (const store of new Set(stores.values())) {
-          store.trim(this.#options.maxAgeDays, this.#options.maxSizeMb * 1024 * 1024);
-        }
+      for (const [p, result, recording] of passes) {
+        storePass(p, result, recording, current, storeFor(p.test.context.config), this.#remote);
       }
-    } catch {
-      // The cache is an optimization: failing to maintain it never fails the run.
     }
+  }
+
+  private finish(report: RunReport): void {
     if (this.#options.report) {
       try {
         report.write(this.#options.report);

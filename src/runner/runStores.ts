@@ -1,0 +1,69 @@
+import type {Config} from '@jest/types';
+import {sha256, type PersistedFingerprint} from '../key/fileHasher';
+import type {RunnerOptions} from '../options';
+import {LocalStore} from '../store/localStore';
+import {PersistedTable} from '../store/persistedTable';
+import type {PlannedTest, RunTables} from './projectKeys';
+import {storeDirOf} from './watchedFolders';
+
+/**
+ * One run's local stores (one per project config) and the machine-local tables kept in
+ * the first project's store: file hashes, package closures, resolved imports, compiled
+ * lines. `maintain` saves what changed, the packs and trims the stores after the run.
+ */
+export class RunStores {
+  private readonly stores = new Map<Config.ProjectConfig, LocalStore>();
+  readonly hashes: PersistedTable<PersistedFingerprint> | undefined;
+  readonly tables: RunTables;
+
+  constructor(
+    private readonly options: RunnerOptions,
+    firstConfig: Config.ProjectConfig | undefined,
+  ) {
+    const dir = firstConfig && this.storeFor(firstConfig).dir;
+    this.hashes = dir ? PersistedTable.load<PersistedFingerprint>(dir, 'file-hashes') : undefined;
+    this.tables = dir
+      ? {
+          packages: PersistedTable.load(dir, 'package-closures'),
+          dependencies: PersistedTable.load(dir, 'dependencies'),
+          compiled: PersistedTable.load(dir, 'compiled-lines'),
+        }
+      : {};
+  }
+
+  readonly storeFor = (config: Config.ProjectConfig): LocalStore => {
+    let store = this.stores.get(config);
+    if (!store) {
+      store = new LocalStore(storeDirOf(config, this.options.cacheDir), sha256(config.id));
+      this.stores.set(config, store);
+    }
+    return store;
+  };
+
+  /**
+   * After the run: saves the tables and explain indexes; where the mode writes, each
+   * project's pack (the stage entries its test files used, see EntryPack) and a trim.
+   * The cache is an optimization: failing to maintain it never fails the run.
+   */
+  maintain(planned: PlannedTest[], writes: boolean): void {
+    try {
+      const {packages, dependencies, compiled} = this.tables;
+      for (const table of [this.hashes, packages, dependencies, compiled]) table?.save();
+      const stores = new Set(this.stores.values());
+      for (const store of stores) store.explainIndex.save();
+      if (!writes) return;
+      for (const [config, store] of this.stores) {
+        const ofProject = planned.filter(p => p.key && p.test.context.config === config);
+        if (ofProject.length === 0) continue;
+        const {hasteFS} = ofProject[0].test.context;
+        store.savePack(
+          ofProject.map(p => [p.test.path, p.key!.key]),
+          testPath => hasteFS.exists(testPath),
+        );
+      }
+      for (const store of stores) store.trim(this.options.maxAgeDays, this.options.maxSizeMb * 1024 * 1024);
+    } catch {
+      // see above
+    }
+  }
+}
