@@ -25,14 +25,37 @@
 // cached, edit, affected). Figures are medians of all samples. Peak RSS is the main jest
 // process's own (see scripts/bench/maxRss.js), the maximum over the measured runs.
 //
+// Two optional groups of scenarios join the same rounds (the default bench is as above):
+//
+// --coverage (coverage runs, babel provider, reports written under the bench's temp folder
+//            with --coverageDirectory; every run checked to have written coverage-final.json)
+//   plainCov   Jest's own runner with --coverage
+//   cachedCov  this runner with --coverage, nothing changed: its store filled by its own
+//              warm-up (a coverage run stores coverage passes), every suite replayed
+//   and after the rounds, the size of cachedCov's and cached's stores
+//   (<cacheDir>/jest-runner-cache, every file) divided by the suites.
+//
+// --remote (a second machine replaying from a remote cache; turborepo-remote-cache on
+//          127.0.0.1, scripts/bench/remote.js): cold's warm-up, in the generated project,
+//          also uploads every pass (readwrite, the server's url, token and team set); the
+//          second machine is a copy of the project in another folder (node_modules linked
+//          as for the first), whose runs have their own cacheDirectory, keep Jest's transform
+//          cache and haste map but start with an empty store (<cacheDir>/jest-runner-cache
+//          deleted before each run), in JEST_RUNNER_CACHE=readwrite (the default mode: the
+//          remote hits are written to the local store too, as a CI machine's run would)
+//   remote      every suite replayed from the server (checked: a hit with "remote": true)
+//   remote20ms  the same through a proxy in the bench that delays each request by 20 ms
+//   compared with cached (a local replay): remote/cached, remote20ms/cached.
+//
 //   node scripts/bench.js [--suites 300|100,300,1200] [--runs 3] [--json out.json] [--keep]
-//                         [--seed n] [--quiet]
+//                         [--seed n] [--quiet] [--coverage] [--remote]
 'use strict';
 const {spawn, spawnSync} = require('child_process');
 const fs = require('fs');
 const os = require('os');
 const path = require('path');
 const {generateProject} = require('./bench/project');
+const {startRemoteServer, startDelayProxy, remoteEnv} = require('./bench/remote');
 
 const REPO = path.resolve(__dirname, '..');
 const FLOOR_RUNNER = path.join(__dirname, 'bench', 'floorRunner.js');
@@ -40,6 +63,8 @@ const MAXRSS_PRELOAD = path.join(__dirname, 'bench', 'maxRss.js');
 /** Scenarios whose first sample took less than this are sampled SHORT_SAMPLES times a round. */
 const SHORT_MS = 5000;
 const SHORT_SAMPLES = 5;
+/** The added latency of each request in the `remote20ms` scenario. */
+const REMOTE_DELAY_MS = 20;
 
 const GOALS = {
   300: [
@@ -58,7 +83,16 @@ const GOALS = {
 };
 
 function parseArgs(argv) {
-  const args = {suites: [300], runs: 3, json: undefined, keep: false, seed: 20240604, quiet: false};
+  const args = {
+    suites: [300],
+    runs: 3,
+    json: undefined,
+    keep: false,
+    seed: 20240604,
+    quiet: false,
+    coverage: false,
+    remote: false,
+  };
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
     const [flag, inline] = arg.includes('=') ? arg.split(/=(.*)/s) : [arg, undefined];
@@ -84,10 +118,17 @@ function parseArgs(argv) {
       case '--quiet':
         args.quiet = true;
         break;
+      case '--coverage':
+        args.coverage = true;
+        break;
+      case '--remote':
+        args.remote = true;
+        break;
       case '-h':
       case '--help':
         console.log(
-          'usage: node scripts/bench.js [--suites 300|100,300,1200] [--runs 3] [--json file] [--keep] [--seed n] [--quiet]',
+          'usage: node scripts/bench.js [--suites 300|100,300,1200] [--runs 3] [--json file] [--keep] [--seed n] [--quiet]\n' +
+            '                             [--coverage] [--remote]',
         );
         process.exit(0);
         break;
@@ -137,6 +178,8 @@ function linkNodeModules(dir, runnerDir) {
 }
 
 let current;
+/** Servers the bench started (--remote), stopped at its end or when it is stopped. */
+const running = new Set();
 
 /** Stops the jest process being timed, with the workers it started (its process group). */
 function stopCurrent() {
@@ -181,6 +224,9 @@ function baseEnv() {
   return env;
 }
 
+/** What Bench.run takes from a scenario. */
+const runOptions = s => ({args: s.extraArgs ? s.extraArgs() : [], env: s.env, dir: s.dir});
+
 class Bench {
   constructor(project, work, log) {
     this.project = project;
@@ -190,8 +236,11 @@ class Bench {
     this.env = baseEnv();
   }
 
-  /** One whole jest process; returns wall ms, the main process's peak RSS and the report. */
-  async run(config, cacheDir, extraArgs = [], extraEnv = {}) {
+  /**
+   * One whole jest process, in the project's folder or `dir` (a copy of it); returns wall
+   * ms, the main process's peak RSS and the report.
+   */
+  async run(config, cacheDir, {args: extraArgs = [], env: extraEnv = {}, dir = this.project.dir} = {}) {
     const rssFile = path.join(this.work, 'maxrss.txt');
     const reportFile = path.join(this.work, 'report.json');
     fs.rmSync(rssFile, {force: true});
@@ -204,13 +253,13 @@ class Bench {
       '--cacheDirectory',
       cacheDir,
       '--config',
-      path.join(this.project.dir, `jest.${config}.config.js`),
+      path.join(dir, `jest.${config}.config.js`),
       ...extraArgs,
     ];
     const env = {...this.env, ...extraEnv, JEST_BENCH_MAXRSS_FILE: rssFile};
     if (config === 'cache') env.JEST_RUNNER_CACHE_REPORT = reportFile;
     const started = process.hrtime.bigint();
-    const child = await runProcess(process.execPath, args, {cwd: this.project.dir, env});
+    const child = await runProcess(process.execPath, args, {cwd: dir, env});
     const ms = Number(process.hrtime.bigint() - started) / 1e6;
     if (child.status !== 0) {
       throw new Error(
@@ -225,9 +274,11 @@ class Bench {
   /**
    * Measures scenarios in interleaved rounds (one run of each per round), so a load that
    * drifts during the bench weighs on all of them alike. Each scenario has a fresh
-   * cacheDirectory (or, with `seedFrom`, a copy of another scenario's, `before()` then
-   * applied) and one unmeasured warm-up run first. Per run: `before()` (not timed), the
-   * jest process, `check(result)`, `after()` (not timed).
+   * cacheDirectory (or, with `seedFrom`, a copy of another scenario's) and one unmeasured
+   * warm-up run first, `before()` applied before it too. Per run: `before()` (not timed), the
+   * jest process, `check(result)`, `after()` (not timed). A scenario's `dir` is the project
+   * folder it runs in (by default the generated project), `env` what its runs (warm-up
+   * included) add to the environment, `warmUpEnv` what its warm-up adds.
    */
   async measure(scenarios, runs) {
     for (const s of scenarios) {
@@ -238,10 +289,11 @@ class Bench {
         // What a cold run leaves, without running one more: at 1200 suites a cold run
         // takes minutes. The warm-up run then does what the scenario's runs do.
         fs.cpSync(scenarios.find(other => other.name === s.seedFrom).cacheDir, s.cacheDir, {recursive: true});
-        if (s.before) s.before(s.cacheDir);
       }
+      // The project as the scenario's runs see it (an earlier scenario may have edited it).
+      if (s.before) s.before(s.cacheDir);
       this.log(`  ${s.name}: warm-up`);
-      await this.run(s.config, s.cacheDir, s.extraArgs ? s.extraArgs() : [], s.warmUpEnv);
+      await this.run(s.config, s.cacheDir, {...runOptions(s), env: {...s.env, ...s.warmUpEnv}});
       // Every run then starts from what the warm-up left.
       if (s.restoreWarmUp) fs.cpSync(s.cacheDir, `${s.cacheDir}-warm`, {recursive: true});
     }
@@ -253,7 +305,7 @@ class Bench {
           fs.cpSync(`${s.cacheDir}-warm`, s.cacheDir, {recursive: true});
         }
         if (s.before) s.before(s.cacheDir);
-        const result = await this.run(s.config, s.cacheDir, s.extraArgs ? s.extraArgs() : []);
+        const result = await this.run(s.config, s.cacheDir, runOptions(s));
         if (s.check) s.check(result);
         if (s.after) s.after();
         s.samples.push({ms: result.ms, rssKb: result.rssKb, cpuMs: result.cpuMs});
@@ -280,6 +332,7 @@ class Bench {
         rssKb: s.samples.every(x => x.rssKb !== null) ? Math.max(...s.samples.map(x => x.rssKb)) : null,
         samplesMs: s.samples.map(x => Math.round(x.ms)),
         cpuMs: s.samples.every(x => x.cpuMs !== null) ? median(s.samples.map(x => x.cpuMs)) : null,
+        cacheDir: s.cacheDir,
       };
     }
     return out;
@@ -311,6 +364,88 @@ function expectOutcomes(scenario, suites, expected) {
   return seen;
 }
 
+/** The store of a scenario's cacheDirectory: its bytes, every file (the runner's default store). */
+function storeBytes(cacheDir) {
+  const store = path.join(cacheDir, 'jest-runner-cache');
+  let bytes = 0;
+  for (const name of fs.readdirSync(store, {recursive: true})) {
+    const stat = fs.statSync(path.join(store, name));
+    if (stat.isFile()) bytes += stat.size;
+  }
+  return bytes;
+}
+
+/** --coverage: plainCov and cachedCov, each writing its coverage into its own temp folder. */
+function coverageScenarios(work, all, unchanged) {
+  const scenario = (name, config, checkReport) => {
+    const coverageDir = path.join(work, `coverage-${name}`);
+    const report = path.join(coverageDir, 'coverage-final.json');
+    return {
+      name,
+      config,
+      extraArgs: () => ['--coverage', '--coverageProvider=babel', '--coverageDirectory', coverageDir],
+      before: () => {
+        unchanged();
+        fs.rmSync(coverageDir, {recursive: true, force: true});
+      },
+      check: r => {
+        if (checkReport) checkReport(r);
+        if (!fs.existsSync(report)) throw new Error(`bench: ${name}: no coverage written (${report} is missing)`);
+      },
+    };
+  };
+  return [
+    scenario('plainCov', 'plain'),
+    // No seedFrom: its warm-up, a coverage run on an empty store, stores coverage passes.
+    scenario('cachedCov', 'cache', r => expectAll('cachedCov', r.suites, all, () => 'hit')),
+  ];
+}
+
+/**
+ * --remote: turborepo-remote-cache on 127.0.0.1, a proxy in front of it adding
+ * REMOTE_DELAY_MS to each request, and a copy of the project in another folder (the second
+ * machine), made before any edit. Both servers are stopped by stop(), or by the signal handler.
+ */
+async function remoteSetUp(project, args, work) {
+  const server = await startRemoteServer(path.join(work, `remote-storage-${path.basename(project.dir)}`));
+  running.add(server);
+  const proxy = await startDelayProxy(server.url, REMOTE_DELAY_MS);
+  running.add(proxy);
+  const dir = `${project.dir}-other-machine`;
+  const ownModules = path.join(project.dir, 'node_modules');
+  fs.cpSync(project.dir, dir, {recursive: true, preserveTimestamps: true, filter: src => src !== ownModules});
+  linkNodeModules(dir, args.runnerDir);
+  return {
+    server,
+    proxy,
+    dir,
+    async stop() {
+      for (const service of [proxy, server]) {
+        await service.stop();
+        running.delete(service);
+      }
+      if (!args.keep) fs.rmSync(dir, {recursive: true, force: true});
+    },
+  };
+}
+
+/** --remote: remote and remote20ms, on the second machine with an empty store before each run. */
+function remoteScenarios(remote, all) {
+  const scenario = (name, url) => ({
+    name,
+    config: 'cache',
+    dir: remote.dir,
+    env: {...remoteEnv(url), JEST_RUNNER_CACHE: 'readwrite'},
+    before: cacheDir => fs.rmSync(path.join(cacheDir, 'jest-runner-cache'), {recursive: true, force: true}),
+    check: r => {
+      expectAll(name, r.suites, all, () => 'hit');
+      const local = r.suites.filter(s => s.remote !== true);
+      if (local.length > 0) throw new Error(`bench: ${name}: ${local.length} hits not from the remote, e.g. ${local[0].path}`);
+    },
+  });
+  return [scenario('remote', remote.server.url), scenario('remote20ms', remote.proxy.url)];
+}
+
 async function benchSize(suiteCount, args, work, log) {
   const dir = path.join(work, `project-${suiteCount}`);
   const project = generateProject(dir, suiteCount, {seed: args.seed, floorRunner: FLOOR_RUNNER});
@@ -322,52 +457,62 @@ async function benchSize(suiteCount, args, work, log) {
   const bench = new Bench(project, work, log);
   const all = new Set(project.suites);
   const affected = new Set(project.affected);
+  const remote = args.remote ? await remoteSetUp(project, args, work) : undefined;
 
   const unchanged = () => project.restoreTarget();
-  const m = await bench.measure(
-    [
-      {name: 'plain', config: 'plain', before: unchanged},
-      {name: 'floor', config: 'floor', before: unchanged},
-      {
-        name: 'cold',
-        config: 'cache',
-        before: cacheDir => {
-          unchanged();
-          fs.rmSync(path.join(cacheDir, 'jest-runner-cache'), {recursive: true, force: true});
-        },
-        check: r => expectAll('cold', r.suites, all, () => 'ran'),
+  const scenarios = [
+    {name: 'plain', config: 'plain', before: unchanged},
+    {name: 'floor', config: 'floor', before: unchanged},
+    {
+      name: 'cold',
+      config: 'cache',
+      before: cacheDir => {
+        unchanged();
+        fs.rmSync(path.join(cacheDir, 'jest-runner-cache'), {recursive: true, force: true});
       },
-      {
-        name: 'first',
-        config: 'cache',
-        warmUpEnv: {JEST_RUNNER_CACHE: 'off'},
-        restoreWarmUp: true,
-        before: unchanged,
-        check: r => expectAll('first', r.suites, all, () => 'ran'),
-      },
-      {
-        name: 'cached',
-        config: 'cache',
-        seedFrom: 'cold',
-        before: unchanged,
-        check: r => expectAll('cached', r.suites, all, () => 'hit'),
-      },
-      {
-        name: 'edit',
-        config: 'cache',
-        seedFrom: 'cold',
-        before: () => project.editTarget(),
-        check: r => expectAll('edit', r.suites, all, p => (affected.has(p) ? 'ran' : 'hit')),
-      },
-      {
-        name: 'affected',
-        config: 'plain',
-        extraArgs: () => ['--runTestsByPath', ...project.affected.map(p => path.join(dir, p))],
-        before: () => project.editTarget(),
-      },
-    ],
-    args.runs,
-  );
+      check: r => expectAll('cold', r.suites, all, () => 'ran'),
+      // --remote: its warm-up (all suites run, an empty store) uploads every pass.
+      warmUpEnv: remote ? {...remoteEnv(remote.server.url), JEST_RUNNER_CACHE: 'readwrite'} : undefined,
+    },
+    {
+      name: 'first',
+      config: 'cache',
+      warmUpEnv: {JEST_RUNNER_CACHE: 'off'},
+      restoreWarmUp: true,
+      before: unchanged,
+      check: r => expectAll('first', r.suites, all, () => 'ran'),
+    },
+    {
+      name: 'cached',
+      config: 'cache',
+      seedFrom: 'cold',
+      before: unchanged,
+      check: r => expectAll('cached', r.suites, all, () => 'hit'),
+    },
+    {
+      name: 'edit',
+      config: 'cache',
+      seedFrom: 'cold',
+      before: () => project.editTarget(),
+      check: r => expectAll('edit', r.suites, all, p => (affected.has(p) ? 'ran' : 'hit')),
+    },
+    {
+      name: 'affected',
+      config: 'plain',
+      extraArgs: () => ['--runTestsByPath', ...project.affected.map(p => path.join(dir, p))],
+      before: () => project.editTarget(),
+    },
+  ];
+  const optional = [
+    ...(args.coverage ? coverageScenarios(work, all, unchanged) : []),
+    ...(remote ? remoteScenarios(remote, all) : []),
+  ];
+  let m;
+  try {
+    m = await bench.measure([...scenarios, ...optional], args.runs);
+  } finally {
+    await remote?.stop();
+  }
   const {plain, floor, cold, first, cached, edit, affected: affectedPlain} = m;
 
   const ratios = {
@@ -378,6 +523,20 @@ async function benchSize(suiteCount, args, work, log) {
     edit: edit.ms / (floor.ms + affectedPlain.ms),
     coldRssOverPlainMb: cold.rssKb !== null && plain.rssKb !== null ? (cold.rssKb - plain.rssKb) / 1024 : NaN,
   };
+  // The optional scenarios' figures go into the same fields as the default ones'.
+  const optionalFigures = field => Object.fromEntries(optional.map(s => [s.name, m[s.name][field]]));
+  let storeBytesPerSuite;
+  if (args.coverage) {
+    ratios.cachedCovPlainCov = m.cachedCov.ms / m.plainCov.ms;
+    storeBytesPerSuite = {
+      cached: storeBytes(cached.cacheDir) / suiteCount,
+      cachedCov: storeBytes(m.cachedCov.cacheDir) / suiteCount,
+    };
+  }
+  if (remote) {
+    ratios.remoteCached = m.remote.ms / cached.ms;
+    ratios.remote20msCached = m.remote20ms.ms / cached.ms;
+  }
   const goals = (GOALS[suiteCount] || []).map(g => ({
     ...g,
     value: ratios[g.ratio],
@@ -396,6 +555,7 @@ async function benchSize(suiteCount, args, work, log) {
       cached: cached.ms,
       edit: edit.ms,
       affectedPlain: affectedPlain.ms,
+      ...optionalFigures('ms'),
     },
     samplesMs: {
       plain: plain.samplesMs,
@@ -405,9 +565,17 @@ async function benchSize(suiteCount, args, work, log) {
       cached: cached.samplesMs,
       edit: edit.samplesMs,
       affectedPlain: affectedPlain.samplesMs,
+      ...optionalFigures('samplesMs'),
     },
     ratios,
-    peakRssKb: {cached: cached.rssKb, cold: cold.rssKb, first: first.rssKb, plain: plain.rssKb, floor: floor.rssKb},
+    peakRssKb: {
+      cached: cached.rssKb,
+      cold: cold.rssKb,
+      first: first.rssKb,
+      plain: plain.rssKb,
+      floor: floor.rssKb,
+      ...optionalFigures('rssKb'),
+    },
     // CPU time (user + system) of the main jest process only, not its workers: a figure
     // less sensitive than wall time to other load on the machine. Plain runs in band on
     // machines where Jest picks one worker (2 CPUs), so there it covers the whole run.
@@ -419,7 +587,10 @@ async function benchSize(suiteCount, args, work, log) {
       cached: cached.cpuMs,
       edit: edit.cpuMs,
       affectedPlain: affectedPlain.cpuMs,
+      ...optionalFigures('cpuMs'),
     },
+    ...(storeBytesPerSuite && {storeBytesPerSuite}),
+    ...(remote && {remoteDelayMs: REMOTE_DELAY_MS}),
     goals,
   };
 }
@@ -475,6 +646,42 @@ function table(rows) {
   return [fmt(header), `|${widths.map(w => '-'.repeat(w + 2)).join('|')}|`, ...body.map(fmt)].join('\n');
 }
 
+const fmtKb = bytes => `${(bytes / 1024).toFixed(1)} kB`;
+
+/** The figures of --coverage and --remote, for the rows that have them: lines after the table. */
+function optionalLines(rows) {
+  const lines = [];
+  const withCoverage = rows.filter(r => r.ratios.cachedCovPlainCov !== undefined);
+  if (withCoverage.length > 0) {
+    lines.push('', 'Coverage (--coverage, babel provider): plainCov Jest\'s own runner, cachedCov this runner, every suite replayed:');
+    for (const r of withCoverage) {
+      const {medianMs: ms, storeBytesPerSuite: store} = r;
+      lines.push(
+        `  ${r.suites} suites: plainCov ${fmtS(ms.plainCov)}, cachedCov ${fmtS(ms.cachedCov)}, ` +
+          `cachedCov/plainCov ${r.ratios.cachedCovPlainCov.toFixed(3)}; ` +
+          `store per suite: coverage ${fmtKb(store.cachedCov)}, plain cached ${fmtKb(store.cached)}`,
+      );
+    }
+  }
+  const withRemote = rows.filter(r => r.ratios.remoteCached !== undefined);
+  if (withRemote.length > 0) {
+    lines.push(
+      '',
+      'Remote cache (a second checkout, empty local store, turborepo-remote-cache on 127.0.0.1; ' +
+        `remote20ms: ${withRemote[0].remoteDelayMs} ms added per request):`,
+    );
+    for (const r of withRemote) {
+      const ms = r.medianMs;
+      lines.push(
+        `  ${r.suites} suites: cached (local) ${fmtS(ms.cached)}, remote ${fmtS(ms.remote)}, ` +
+          `remote20ms ${fmtS(ms.remote20ms)}; remote/cached ${r.ratios.remoteCached.toFixed(2)}, ` +
+          `remote20ms/cached ${r.ratios.remote20msCached.toFixed(2)}`,
+      );
+    }
+  }
+  return lines;
+}
+
 /** Which runner was measured: the commit, and whether src/ had uncommitted changes. */
 function runnerRevision() {
   const git = args => spawnSync('git', args, {cwd: REPO, encoding: 'utf8'});
@@ -507,6 +714,7 @@ async function main() {
   for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) {
     process.on(signal, () => {
       stopCurrent();
+      for (const service of running) service.stop();
       if (!args.keep) fs.rmSync(work, {recursive: true, force: true});
       console.error(`bench: stopped by ${signal}`);
       process.exit(128 + os.constants.signals[signal]);
@@ -532,7 +740,7 @@ async function main() {
     for (const n of args.suites) {
       rows.push(await benchSize(n, args, work, log));
       // Each size takes minutes: show (and save) what is done so far.
-      if (args.suites.length > 1) log(`\n${table(rows.slice(-1))}\n`);
+      if (args.suites.length > 1) log(`\n${[table(rows.slice(-1)), ...optionalLines(rows.slice(-1))].join('\n')}\n`);
       if (args.json) writeJson(args.json, {...meta, partial: rows.length < args.suites.length, sizes: rows});
     }
   } finally {
@@ -546,6 +754,7 @@ async function main() {
       `medians of ${args.runs} interleaved runs of whole jest processes; runner at ${revision}\n`,
   );
   console.log(table(rows));
+  for (const line of optionalLines(rows)) console.log(line);
   console.log('\nCPU time (user + system) of the main jest process, medians (workers not included):');
   for (const r of rows) {
     const c = r.mainCpuMs;
