@@ -1,6 +1,6 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import {storeDir} from './helpers/cacheStore';
+import {decodeEntryFile, listEntries, storeDir} from './helpers/cacheStore';
 import {coverageReport, type CoverageReport} from './helpers/coverageReport';
 import {FixtureProject, makeTempDir, type RunResult} from './helpers/fixtureProject';
 
@@ -56,6 +56,55 @@ describe.each(['babel', 'v8'] as const)('--coverage with coverageProvider %s', p
     expect(cached.code).toBe(0);
     expect(outcomesOf(cached)).toEqual(all('hit-action'));
     expect(coverageReport(checkout, cached)).toEqual(fresh);
+  });
+
+  test('entries hold per-suite counts; shared parts lost or corrupt make misses, with the same report', async () => {
+    // Each stored pass (its stage entry and its result entry) refers to the parts it
+    // shares with other suites (a file's statement map, a script's code and map).
+    const refsOf = () => {
+      const refs = new Map<string, Set<string>>();
+      for (const file of listEntries(project.cacheDir)) {
+        const entry = decodeEntryFile(file);
+        if (entry.kind !== 'inputs' && entry.kind !== 'result') continue;
+        const body = JSON.parse(entry.body);
+        const stored = entry.kind === 'inputs' ? body.result : body;
+        // Only the counts stay in the entry.
+        expect(entry.body).not.toContain('"statementMap"');
+        for (const item of stored.result.v8Coverage ?? []) expect(item.codeTransformResult.code).toBeNull();
+        const parts = stored.parts as {coverage?: Record<string, string>; v8?: (string | null)[]};
+        const list = [...Object.values(parts.coverage ?? {}), ...(parts.v8 ?? [])].filter((ref): ref is string => !!ref);
+        expect(list.length).toBeGreaterThan(0);
+        refs.set(stored.testPath, new Set([...(refs.get(stored.testPath) ?? []), ...list]));
+      }
+      return refs;
+    };
+    const partFile = (ref: string) => path.join(storeDir(project.cacheDir), ref.slice(0, 2), ref);
+    const refs = refsOf();
+    expect([...refs.keys()].sort()).toEqual(SUITES);
+    const allRefs = new Set([...refs.values()].flatMap(set => [...set]));
+    for (const ref of allRefs) expect(decodeEntryFile(partFile(ref)).kind).toBe('part');
+    // src/math.ts is loaded by two suites: its part is stored once.
+    expect(allRefs.size).toBeLessThan([...refs.values()].reduce((sum, set) => sum + set.size, 0));
+
+    const runsWithout = async (lost: Set<string>) => {
+      const run = await project.run(coverage);
+      expect(run.code).toBe(0);
+      const expected = SUITES.map(file => `${file}:${[...refs.get(file)!].some(ref => lost.has(ref)) ? 'ran' : 'hit-action'}`);
+      expect(outcomesOf(run)).toEqual(expected);
+      expect(coverageReport(project, run)).toEqual(fresh);
+    };
+    // The parts of one suite's entry deleted: it runs, as does each suite sharing one of them.
+    const deleted = refs.get('src/math.test.ts')!;
+    for (const ref of deleted) fs.rmSync(partFile(ref));
+    await runsWithout(deleted);
+    // A part garbled: a miss as well.
+    const [garbled] = [...refs.get('src/strings.test.ts')!];
+    fs.writeFileSync(partFile(garbled), 'JRC1 0123\n{"kind":"pa');
+    await runsWithout(new Set([garbled]));
+    // The runs stored the parts again.
+    const again = await project.run(coverage);
+    expect(outcomesOf(again)).toEqual(all('hit-action'));
+    expect(coverageReport(project, again)).toEqual(fresh);
   });
 
   test('a partly cached run reports what a fresh run of the same files reports', async () => {

@@ -12,7 +12,7 @@ import {normalizeConfig} from './normalizeConfig';
 import {typeChecks} from './pureTransform';
 
 /** Bumped whenever the key layout or the stored entry format changes. */
-export const CACHE_FORMAT = 'jest-runner-cache/3';
+export const CACHE_FORMAT = 'jest-runner-cache/4';
 
 /** Environment variables that shape results in most projects; options add more. */
 export const DEFAULT_ENV = [

@@ -177,6 +177,46 @@ export class LocalStore {
     this.stageBodies.set(key, body);
   }
 
+  /** Bodies of the parts read this run (see getPart), by key. */
+  private readonly partBodies = new Map<string, string>();
+
+  /**
+   * Stores a part of an entry shared by many entries (see sharedParts) under the hash of
+   * its content, unless it is there already, and returns that key. Written before the
+   * entries that refer to it; a part found corrupt when read is removed, and written
+   * again by the next pass that needs it.
+   */
+  putPart(value: unknown, transform: TextTransform): string {
+    const body = entryBody({kind: 'part', part: value}, transform);
+    const key = sha256(`part\0${body}`);
+    if (this.partBodies.has(key)) return key;
+    const file = this.pathOf(key);
+    const modified = fs.statSync(file, {throwIfNoEntry: false})?.mtimeMs;
+    // One already there is marked used: a trim keeps it with the entries written now.
+    if (modified === undefined) this.write(key, body);
+    else markUsed(file, modified);
+    this.partBodies.set(key, body);
+    return key;
+  }
+
+  /**
+   * A part stored by putPart, `restore` applied: a fresh copy on every call (Jest mutates
+   * the payloads it is given); undefined when it is missing or corrupt.
+   */
+  getPart(key: string, restore?: TextTransform): unknown {
+    let body = this.partBodies.get(key);
+    if (body === undefined) {
+      body = this.read(key);
+      if (body === undefined) return undefined;
+      this.partBodies.set(key, body);
+    }
+    const value = parseBody(body, restore) as {kind?: unknown; part?: unknown} | undefined;
+    if (value?.kind === 'part') return value.part;
+    this.partBodies.delete(key);
+    fs.rmSync(this.pathOf(key), {force: true});
+    return undefined;
+  }
+
   /** Removes the entry under `key`, and its copy in the project's pack (a stale pass: see runner/verification). */
   remove(key: string): void {
     fs.rmSync(this.pathOf(key), {force: true});

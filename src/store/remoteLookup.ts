@@ -30,5 +30,7 @@ export async function lookupRemote(
     const body = await remote.get(key);
     entry = body && parseBody(body, restore);
   }
-  return isStoredEntry(entry) ? {entry, inputs, state, resultKey: key} : undefined;
+  // An artifact is whole (save never splits one for the remote): one referring to parts
+  // stored apart cannot be replayed.
+  return isStoredEntry(entry) && entry.parts === undefined ? {entry, inputs, state, resultKey: key} : undefined;
 }

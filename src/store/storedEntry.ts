@@ -1,5 +1,6 @@
 import type {TestResult} from '@jest/test-result';
 import type {SourceMaps} from '../replay/sourceMaps';
+import type {PartRefs} from './sharedParts';
 
 /**
  * What one cache entry holds: a clean pass of one test file. In the store, rootDir is a
@@ -15,6 +16,11 @@ export interface StoredEntry {
   result: TestResult;
   /** v8 coverage: the source maps its report reads, by script (see replay/sourceMaps). */
   sourceMaps?: SourceMaps;
+  /**
+   * In the local store only: the coverage parts shared with other suites, stored apart
+   * (see sharedParts); a looked-up entry has them joined back.
+   */
+  parts?: PartRefs;
 }
 
 /** Guards against entries written by another format or tool: those are misses. */

@@ -4,6 +4,7 @@ import type {EnvReads} from '../runtime/recording';
 import {restoreRootDir, tokenizeRootDir} from '../replay/storedResult';
 import type {TextTransform} from './entryCodec';
 import type {LocalStore} from './localStore';
+import {joinParts, splitParts} from './sharedParts';
 import {isStoredEntry, type StoredEntry} from './storedEntry';
 
 /**
@@ -61,6 +62,12 @@ export interface EntryWriter {
   putStage(key: string, value: unknown, transform: TextTransform): void;
   /** True when the entry under `key`, named by the hash of its content, is there already. */
   holds(key: string): boolean;
+  /**
+   * Stores a part shared by many entries and returns its key (see sharedParts). Only the
+   * local store has it: a writer without it (the remote) gets entries whole, so each
+   * artifact is self-contained.
+   */
+  putPart?(value: unknown, transform: TextTransform): string;
 }
 
 export interface Found {
@@ -88,8 +95,11 @@ export function lookup(
   const inputs: InputList = {files: first.inputs.files, env};
   const state = current.state(inputs, rootDir);
   const key = resultKey(stageKey, state);
-  const entry = key === first.resultKey ? first.result : store.get(key, restore);
-  return isStoredEntry(entry) ? {entry, inputs, state, resultKey: key} : undefined;
+  const stored = key === first.resultKey ? first.result : store.get(key, restore);
+  if (!isStoredEntry(stored)) return undefined;
+  // Its shared coverage parts: one missing or corrupt makes this a miss (the suite runs).
+  const entry = joinParts(stored, ref => store.getPart(ref, restore));
+  return entry && {entry, inputs, state, resultKey: key};
 }
 
 /** Stores a result under a stage key (both steps); returns the result's own key. */
@@ -102,16 +112,18 @@ export function save(store: EntryWriter, stageKey: string, found: Found, rootDir
   if (!store.holds(storedEnv.ref)) {
     store.put(storedEnv.ref, {kind: 'env', names: env.names, listed: env.listed} satisfies EnvEntry);
   }
+  // The coverage parts shared by other suites' entries, stored apart (local store only).
+  const stored = store.putPart ? splitParts(found.entry, part => store.putPart!(part, tokenize)) : found.entry;
   // The result also under its own key: when the stage entry is later rewritten for
   // another state of the inputs (an env variable set differently, here or in a process
   // storing at the same moment), this state still hits, as in Go.
-  store.put(key, found.entry, tokenize);
+  store.put(key, stored, tokenize);
   const entry: InputsEntry = {
     kind: 'inputs',
     testPath: found.entry.testPath,
     inputs: {files, env: storedEnv},
     resultKey: key,
-    result: found.entry,
+    result: stored,
   };
   store.putStage(stageKey, entry, tokenize);
   return key;
