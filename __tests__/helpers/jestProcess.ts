@@ -1,4 +1,5 @@
 import {spawn, type ChildProcess} from 'child_process';
+import {OutputWaiters} from './outputWaiters';
 import * as fs from 'fs';
 import type {FixtureProject, RunResult, SuiteOutcome} from './fixtureProject';
 
@@ -96,13 +97,11 @@ export class JestProcess {
   stderr = '';
   exited = false;
   private readonly child: ChildProcess;
-  private readonly waiters = new Set<() => void>();
+  private readonly waiters = new OutputWaiters({exited: () => this.exited, output: () => this.stderr});
 
   constructor(project: FixtureProject, bin: string, args: string[], options: SpawnOptions = {}) {
     this.child = spawnJest(project, bin, args, options);
-    const wake = () => {
-      for (const waiter of this.waiters) waiter();
-    };
+    const wake = () => this.waiters.wake();
     this.child.stdout!.on('data', chunk => {
       this.stdout += chunk;
       wake();
@@ -119,24 +118,7 @@ export class JestProcess {
 
   /** Resolves once `predicate` holds; rejects after `timeoutMs` or if jest exits first. */
   waitFor(predicate: () => boolean, timeoutMs: number, what: string): Promise<void> {
-    return new Promise((resolve, reject) => {
-      const done = (error?: Error) => {
-        clearTimeout(timer);
-        this.waiters.delete(check);
-        if (error) reject(error);
-        else resolve();
-      };
-      const check = () => {
-        if (predicate()) done();
-        else if (this.exited) done(new Error(`jest exited while waiting for ${what}:\n${this.stderr}`));
-      };
-      const timer = setTimeout(
-        () => done(new Error(`timed out after ${timeoutMs} ms waiting for ${what}:\n${this.stderr}`)),
-        timeoutMs,
-      );
-      this.waiters.add(check);
-      check();
-    });
+    return this.waiters.waitFor(predicate, timeoutMs, what);
   }
 
   /** Stops the process (and waits for it to exit, bounded). */

@@ -1,9 +1,15 @@
-import {spawn} from 'child_process';
 import * as fs from 'fs';
 import * as http from 'http';
 import type {AddressInfo} from 'net';
 import * as path from 'path';
-import {makeTempDir, REPO} from './fixtureProject';
+import {makeTempDir} from './fixtureProject';
+
+// The server the bench starts too (plain JavaScript, shared).
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const turbo = require('../../scripts/turboServer') as {
+  freePort(): Promise<number>;
+  startTurboServer(options: {storage: string; token: string; signing?: boolean}): Promise<TurboServer>;
+};
 
 /** A server on 127.0.0.1 the tests started; stop() ends it. */
 export interface TestServer {
@@ -17,63 +23,11 @@ export interface TurboServer extends TestServer {
   storage: string;
 }
 
-/** A port nothing listens on (picked by the OS, then freed). */
-export async function freePort(): Promise<number> {
-  const server = http.createServer();
-  await new Promise<void>(resolve => server.listen(0, '127.0.0.1', resolve));
-  const {port} = server.address() as AddressInfo;
-  await new Promise(resolve => server.close(resolve));
-  return port;
-}
+export const freePort: () => Promise<number> = turbo.freePort;
 
-/**
- * Starts `turborepo-remote-cache` (the devDependency) as a child process with its local
- * storage in a temp folder. `signing` makes it keep each artifact's x-artifact-tag (it
- * stores and serves tags only when it has a signature key of its own; it never checks them).
- */
-export async function startTurboServer(token: string, options: {signing?: boolean} = {}): Promise<TurboServer> {
-  const storage = makeTempDir('jrc-turbo-');
-  const port = await freePort();
-  const env: NodeJS.ProcessEnv = {
-    ...process.env,
-    HOST: '127.0.0.1',
-    PORT: String(port),
-    STORAGE_PROVIDER: 'local',
-    STORAGE_PATH: storage,
-    STORAGE_PATH_USE_TMP_FOLDER: 'false',
-    TURBO_TOKEN: token,
-    LOG_LEVEL: 'warn',
-    NODE_ENV: 'production',
-  };
-  if (options.signing) env.TURBO_REMOTE_CACHE_SIGNATURE_KEY = 'the-server-only-needs-one-to-keep-tags';
-  const child = spawn(process.execPath, [path.join(REPO, 'node_modules/turborepo-remote-cache/dist/cli.js')], {
-    env,
-    stdio: ['ignore', 'ignore', 'pipe'],
-  });
-  let stderr = '';
-  child.stderr!.on('data', chunk => (stderr += chunk));
-  const url = `http://127.0.0.1:${port}`;
-  const exited = new Promise<void>(resolve => child.on('exit', () => resolve()));
-  for (let waited = 0; ; waited += 100) {
-    try {
-      await fetch(`${url}/v8/artifacts/0`);
-      break;
-    } catch {
-      if (child.exitCode !== null || waited > 30_000) {
-        child.kill();
-        throw new Error(`turborepo-remote-cache did not start: ${stderr}`);
-      }
-      await new Promise(resolve => setTimeout(resolve, 100));
-    }
-  }
-  return {
-    url,
-    storage,
-    stop: async () => {
-      child.kill();
-      await exited;
-    },
-  };
+/** Starts `turborepo-remote-cache` with its local storage in a temp folder (scripts/turboServer.js). */
+export function startTurboServer(token: string, options: {signing?: boolean} = {}): Promise<TurboServer> {
+  return turbo.startTurboServer({storage: makeTempDir('jrc-turbo-'), token, signing: options.signing});
 }
 
 /** A tiny HTTP server of the tests that answers every request with `handle`. */

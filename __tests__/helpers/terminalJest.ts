@@ -1,4 +1,5 @@
 import * as pty from '@lydell/node-pty';
+import {OutputWaiters} from './outputWaiters';
 import type {FixtureProject} from './fixtureProject';
 import {jestEnv} from './jestProcess';
 
@@ -17,7 +18,7 @@ export class TerminalJest {
   output = '';
   exited = false;
   private readonly term: pty.IPty;
-  private readonly waiters = new Set<() => void>();
+  private readonly waiters = new OutputWaiters({exited: () => this.exited, output: () => this.output});
 
   constructor(project: FixtureProject, bin: string, args: string[], env: Record<string, string | undefined> = {}) {
     this.term = pty.spawn(
@@ -25,9 +26,7 @@ export class TerminalJest {
       [bin, '--ci=false', '--cacheDirectory', project.cacheDir, ...args],
       {cwd: project.dir, env: jestEnv(project, env) as Record<string, string>, cols: 120, rows: 40},
     );
-    const wake = () => {
-      for (const waiter of this.waiters) waiter();
-    };
+    const wake = () => this.waiters.wake();
     this.term.onData(data => {
       this.output += data.replace(ANSI, '');
       wake();
@@ -45,24 +44,7 @@ export class TerminalJest {
 
   /** Resolves once `predicate` holds; rejects after `timeoutMs` or if jest exits first. */
   waitFor(predicate: () => boolean, timeoutMs: number, what: string): Promise<void> {
-    return new Promise((resolve, reject) => {
-      const done = (error?: Error) => {
-        clearTimeout(timer);
-        this.waiters.delete(check);
-        if (error) reject(error);
-        else resolve();
-      };
-      const check = () => {
-        if (predicate()) done();
-        else if (this.exited) done(new Error(`jest exited while waiting for ${what}:\n${this.output}`));
-      };
-      const timer = setTimeout(
-        () => done(new Error(`timed out after ${timeoutMs} ms waiting for ${what}:\n${this.output}`)),
-        timeoutMs,
-      );
-      this.waiters.add(check);
-      check();
-    });
+    return this.waiters.waitFor(predicate, timeoutMs, what);
   }
 
   /** Quits watch mode with `q`; if jest does not exit, kills its process group (workers too). */

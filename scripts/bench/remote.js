@@ -3,76 +3,15 @@
 // (__tests__/helpers/remoteServers.ts), and a proxy in front of it that delays every
 // request by a fixed time, for a server that is not on this machine.
 'use strict';
-const {spawn} = require('child_process');
-const fs = require('fs');
 const http = require('http');
-const path = require('path');
+const {listen, startTurboServer} = require('../turboServer');
 
-const REPO = path.resolve(__dirname, '..', '..');
 const TOKEN = 'bench-token';
 const TEAM = 'bench-team';
 
-/** Listens on a port picked by the OS on 127.0.0.1; resolves to that port. */
-function listen(server) {
-  return new Promise((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => resolve(server.address().port));
-  });
-}
-
-async function freePort() {
-  const server = http.createServer();
-  const port = await listen(server);
-  await new Promise(resolve => server.close(resolve));
-  return port;
-}
-
-/**
- * Starts turborepo-remote-cache storing into `storage`. Returns its url, the environment
- * a jest process needs to use it (`envFor(url)`, for the proxy's url too) and stop(),
- * which sends the signal at once (so a signal handler may call it without waiting).
- */
-async function startRemoteServer(storage) {
-  fs.mkdirSync(storage, {recursive: true});
-  const port = await freePort();
-  const child = spawn(process.execPath, [path.join(REPO, 'node_modules/turborepo-remote-cache/dist/cli.js')], {
-    env: {
-      ...process.env,
-      HOST: '127.0.0.1',
-      PORT: String(port),
-      STORAGE_PROVIDER: 'local',
-      STORAGE_PATH: storage,
-      STORAGE_PATH_USE_TMP_FOLDER: 'false',
-      TURBO_TOKEN: TOKEN,
-      LOG_LEVEL: 'warn',
-      NODE_ENV: 'production',
-    },
-    stdio: ['ignore', 'ignore', 'pipe'],
-  });
-  let stderr = '';
-  child.stderr.on('data', chunk => (stderr += chunk));
-  const exited = new Promise(resolve => child.on('exit', resolve));
-  const url = `http://127.0.0.1:${port}`;
-  for (let waited = 0; ; waited += 100) {
-    try {
-      await fetch(`${url}/v8/artifacts/0`);
-      break;
-    } catch {
-      if (child.exitCode !== null || waited > 30_000) {
-        child.kill();
-        throw new Error(`bench: turborepo-remote-cache did not start: ${stderr}`);
-      }
-      await new Promise(resolve => setTimeout(resolve, 100));
-    }
-  }
-  return {
-    url,
-    storage,
-    stop() {
-      if (child.exitCode === null && child.signalCode === null) child.kill();
-      return exited;
-    },
-  };
+/** Starts turborepo-remote-cache storing into `storage` (see scripts/turboServer.js). */
+function startRemoteServer(storage) {
+  return startTurboServer({storage, token: TOKEN});
 }
 
 /** What a jest process needs to read from and write to the server at `url`. */
