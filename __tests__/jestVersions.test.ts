@@ -2,12 +2,15 @@ import * as fs from 'fs';
 import * as path from 'path';
 import {FixtureProject, REPO} from './helpers/fixtureProject';
 
-// Go's scenario (DESIGN.md section 1) on Jest 29: 29.7 (the npm alias `jest29`) and 29.4
-// (jest-versions/29.4, every Jest package pinned, installed by `npm test`'s pretest). The
-// fixture is CommonJS, transformed by the default babel-jest of the running Jest.
+// Go's scenario (DESIGN.md section 1) on older Jest releases: 29.7 (the npm alias
+// `jest29`), 29.4 and 30.4 (jest-versions/*, every Jest package pinned, installed by `npm
+// test`'s pretest; 30.4's jest-runtime keeps its module registries where 30.5's does not).
+// The fixture is CommonJS, transformed by the default babel-jest of the running Jest.
 const VERSIONS = [
   {jest: 'jest29', version: '29.7.0', modules: path.join(REPO, 'node_modules/jest29/node_modules')},
   {jest: 'jest294', version: '29.4.3', modules: path.join(REPO, 'jest-versions/29.4/node_modules')},
+  // @jest/core 30.4.2 prints 30.4.1 for --version.
+  {jest: 'jest304', version: '30.4.1', modules: path.join(REPO, 'jest-versions/30.4/node_modules')},
 ] as const;
 
 describe.each(VERSIONS)('go scenario on Jest $version', ({jest, version, modules}) => {

@@ -8,6 +8,7 @@ export const JEST_BINS = {
   jest30: path.join(REPO, 'node_modules/jest/bin/jest.js'),
   jest29: path.join(REPO, 'node_modules/jest29/bin/jest.js'),
   jest294: path.join(REPO, 'jest-versions/29.4/node_modules/jest/bin/jest.js'),
+  jest304: path.join(REPO, 'jest-versions/30.4/node_modules/jest/bin/jest.js'),
 };
 
 export interface SuiteOutcome {

@@ -37,6 +37,7 @@ export function storePass(
   }
   if (!recording) return refuse('its runtime inputs were not recorded');
   if (recording.spawned) return refuse(`it started ${recording.spawned}, whose reads are unknown`);
+  if (recording.incomplete) return refuse(recording.incomplete);
   const keyFiles = new Set(p.key.files);
   const changed =
     p.key.files.find(file => !current.hasher.unchangedSince(file)) ?? changedDuringRun(recording, keyFiles);

@@ -1,8 +1,7 @@
 /**
  * The end of a recording, at the teardown of the test file's module runtime (see
- * runtimeHook): adds the modules the test loaded (Jest's module registry: this catches
- * computed requires and patched packages), writes the recording where the runner reads
- * it, and undoes the patches.
+ * runtimeHook, which has noted the modules the test loaded): writes the recording where
+ * the runner reads it, and undoes the patches.
  */
 // The real fs module, which holds the active recording (not a namespace copy).
 import fs = require('fs');
@@ -15,10 +14,9 @@ export function recordingFile(dir: string, testPath: string): string {
   return path.join(dir, `${createHash('sha1').update(testPath).digest('hex')}.json`);
 }
 
-export function flushRecording(active: ActiveRecording, loadedModules: string[], file: string): void {
+export function flushRecording(active: ActiveRecording, file: string): void {
   const host = fs as unknown as Record<PropertyKey, unknown>;
   try {
-    for (const module of loadedModules) active.note(module, 'module');
     fs.mkdirSync(path.dirname(file), {recursive: true});
     fs.writeFileSync(file, JSON.stringify(active.recording));
   } finally {

@@ -49,6 +49,8 @@ export interface Recording {
   env: EnvReads;
   /** Set when the test started a process or a worker thread: its reads are unknown. */
   spawned: string | null;
+  /** Set when the modules the test loaded could not be listed (an unknown Jest version). */
+  incomplete?: string;
 }
 
 /**

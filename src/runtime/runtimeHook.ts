@@ -3,8 +3,10 @@ import {flushRecording, recordingFile} from './recordFlush';
 import {startRecording} from './recordStart';
 import type {ActiveRecording, RecordingSetup} from './recording';
 import * as path from 'path';
+import {fileURLToPath} from 'url';
 
 type RuntimeCtor = new (config: {id: string}, environment: {global?: {process?: {env: NodeJS.ProcessEnv}}}, ...rest: unknown[]) => {
+  resetModules(): void;
   teardown(): void;
 };
 
@@ -25,7 +27,7 @@ export function hookRuntime(setup: RecordingSetup): () => void {
   const exports = require(setup.runtime) as {default: RuntimeCtor; [ORIGINAL]?: RuntimeCtor};
   const Runtime = exports[ORIGINAL] ?? exports.default;
   class RecordingRuntime extends Runtime {
-    private readonly [RECORDING]: {active: ActiveRecording; file: string} | undefined;
+    private [RECORDING]: {active: ActiveRecording; file: string} | undefined;
 
     constructor(...args: ConstructorParameters<RuntimeCtor>) {
       super(...args);
@@ -40,10 +42,31 @@ export function hookRuntime(setup: RecordingSetup): () => void {
       }
     }
 
+    /** `jest.resetModules()` (or `resetModules: true`) empties the registry: list it first. */
+    resetModules(): void {
+      this.noteLoaded();
+      super.resetModules();
+    }
+
     teardown(): void {
+      try {
+        this.noteLoaded();
+        const recording = this[RECORDING];
+        this[RECORDING] = undefined;
+        if (recording) flushRecording(recording.active, recording.file);
+      } catch {
+        // The recorder must never fail a test: a recording that is not written is not stored.
+      } finally {
+        super.teardown();
+      }
+    }
+
+    private noteLoaded(): void {
       const recording = this[RECORDING];
-      if (recording) flushRecording(recording.active, loadedModules(this), recording.file);
-      super.teardown();
+      if (!recording) return;
+      const loaded = loadedModules(this);
+      if (loaded) for (const module of loaded) recording.active.note(module, 'module');
+      else recording.active.recording.incomplete ??= "its loaded modules could not be listed (Jest's module registry is not known)";
     }
   }
   exports[ORIGINAL] = Runtime;
@@ -55,14 +78,27 @@ export function hookRuntime(setup: RecordingSetup): () => void {
 }
 
 /**
- * The paths of the modules in the runtime's registry, as the sandbox's `require.cache`
- * lists them: CommonJS and ES modules from Jest 30, CommonJS only in Jest 29.
+ * The paths of the modules in the runtime's registries, CommonJS and ES modules, or
+ * undefined when none is found. The registries moved between Jest versions: fields of
+ * the runtime in 29 and 30.0-30.3 (`_moduleRegistry`, `_esmoduleRegistry`, keyed by path
+ * plus query), of its `registries` from 30.4 (ES modules keyed by file URL in 30.5).
  */
-function loadedModules(runtime: object): string[] {
-  const r = runtime as {
-    registries?: {getRequireCacheProxy(): object};
-    _moduleRegistry?: Map<string, unknown>;
-  };
-  if (r.registries) return Object.keys(r.registries.getRequireCacheProxy());
-  return r._moduleRegistry ? [...r._moduleRegistry.keys()] : [];
+function loadedModules(runtime: object): string[] | undefined {
+  const r = runtime as Record<string, unknown> & {registries?: Record<string, unknown>};
+  const maps = [
+    r.registries?.moduleRegistry,
+    r.registries?.esModuleRegistry,
+    r._moduleRegistry,
+    r._esmoduleRegistry,
+  ].filter((map): map is Map<unknown, unknown> => map instanceof Map);
+  if (maps.length === 0) return undefined;
+  const paths = new Set<string>();
+  for (const map of maps) {
+    for (const key of map.keys()) {
+      if (typeof key !== 'string') continue;
+      const file = key.startsWith('file:') ? fileURLToPath(key.split(/[?#]/)[0]) : key.split('?')[0];
+      if (path.isAbsolute(file)) paths.add(file);
+    }
+  }
+  return [...paths];
 }
