@@ -472,7 +472,10 @@ async function benchSize(suiteCount, args, work, log) {
       },
       check: r => expectAll('cold', r.suites, all, () => 'ran'),
       // --remote: its warm-up (all suites run, an empty store) uploads every pass.
-      warmUpEnv: remote ? {...remoteEnv(remote.server.url), JEST_RUNNER_CACHE: 'readwrite'} : undefined,
+      // The fill waits for every upload: a run gives up on uploads after the remote timeout.
+      warmUpEnv: remote
+        ? {...remoteEnv(remote.server.url), JEST_RUNNER_CACHE: 'readwrite', JEST_RUNNER_CACHE_REMOTE_TIMEOUT_MS: '600000'}
+        : undefined,
     },
     {
       name: 'first',
