@@ -337,8 +337,9 @@ async function compile(keys: KeyContext, file: string, loader: Esbuild.Loader): 
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const esbuild = require('esbuild') as typeof Esbuild;
   const text = readText(file);
+  // Memoized by content: the bundle's key of a suite may have parsed this file already.
   const source =
-    loader === 'json' ? {parsed: true, decorated: false, functions: [], imports: []} : observableSource(file, text);
+    loader === 'json' ? {parsed: true, decorated: false, functions: [], imports: []} : observedSource(keys, file);
   if (!source.parsed || source.decorated) return keys.fileLine(file);
   try {
     const out = await esbuild.transform(text, {
