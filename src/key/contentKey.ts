@@ -41,11 +41,32 @@ interface Unresolved {
  */
 export async function contentKeys(
   keys: KeyContext,
-  requests: {test: Test; action: ActionKey}[],
+  requests: KeyRequest[],
   table?: CompiledLines,
 ): Promise<Map<Test, ContentKey>> {
   const results = new Map<Test, ContentKey>();
-  if (requests.length === 0) return results;
+  for (let i = 0; i < requests.length; i += BUNDLE_CHUNK) {
+    await keyChunk(keys, requests.slice(i, i + BUNDLE_CHUNK), table, results);
+  }
+  return results;
+}
+
+type KeyRequest = {test: Test; action: ActionKey};
+
+/**
+ * Entry points per esbuild call. A call's bundles, with their maps, are all in memory
+ * until its keys are made: a run of a thousand missed suites bundled at once would hold
+ * hundreds of megabytes while the suites run beside it.
+ */
+const BUNDLE_CHUNK = 50;
+
+/** contentKeys for one chunk of the requests, one bundling call. */
+async function keyChunk(
+  keys: KeyContext,
+  requests: KeyRequest[],
+  table: CompiledLines | undefined,
+  results: Map<Test, ContentKey>,
+): Promise<void> {
   let bundles: Map<string, Bundle>;
   const unresolved: Unresolved[] = [];
   try {
@@ -96,7 +117,6 @@ export async function contentKeys(
       ),
     });
   }
-  return results;
 }
 
 interface Bundle {

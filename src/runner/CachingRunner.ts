@@ -31,13 +31,10 @@ type JestRunnerCtor = new (
   on<E extends keyof Events>(event: E, listener: (data: Events[E]) => unknown): () => void;
 };
 
-const EVENTS: (keyof Events)[] = [
-  'test-file-start',
-  'test-file-success',
-  'test-file-failure',
-  'test-case-start',
-  'test-case-result',
-];
+interface Subscription {
+  event: keyof Events;
+  listener: (data: unknown) => unknown;
+}
 
 /**
  * The runner Jest loads. Keys every test file, replays stored passes, hands the rest to
@@ -47,6 +44,7 @@ export class CachingRunner {
   readonly supportsEventEmitters = true;
   readonly isSerial = false;
   readonly #emitter = new Emittery<Events>();
+  readonly #subscriptions = new Set<Subscription>();
   readonly #options: RunnerOptions;
   /** Jest makes a runner per run: the remote's state (a fault, its uploads) is this run's. */
   readonly #remote: RemoteCache | undefined;
@@ -60,8 +58,18 @@ export class CachingRunner {
     this.#remote = RemoteCache.create(this.#options.remote);
   }
 
+  /**
+   * Jest subscribes before runTests. Replays are emitted here; the inner runner's events
+   * reach the same listeners directly (see runMisses), with no second emitter between.
+   */
   on<E extends keyof Events>(event: E, listener: (data: Events[E]) => void | Promise<void>) {
-    return this.#emitter.on(event, listener);
+    const subscription: Subscription = {event, listener: listener as Subscription['listener']};
+    this.#subscriptions.add(subscription);
+    const off = this.#emitter.on(event, listener);
+    return () => {
+      off();
+      this.#subscriptions.delete(subscription);
+    };
   }
 
   async runTests(tests: Test[], watcher: TestWatcher, options: TestRunnerOptions): Promise<void> {
@@ -231,20 +239,22 @@ export class CachingRunner {
     // Stored once the session ended: input states are then read from the user's own
     // environment, without the session's variables.
     const passes: [PlannedTest, TestResult, Recording | undefined][] = [];
-    const unsubscribes = EVENTS.map(event =>
-      inner.on(event, async data => {
-        const p = planned.get((data as unknown[])[0] as Test);
-        if (p?.check && (event === 'test-file-success' || event === 'test-file-failure')) {
-          noteFresh(p.check, event === 'test-file-success' ? ((data as unknown[])[1] as TestResult) : undefined);
+    // Registered before Jest's listeners, which emittery calls in order: the result is
+    // copied before a reporter deletes its `console`.
+    const unsubscribes = [
+      inner.on('test-file-success', ([test, result]) => {
+        const p = planned.get(test);
+        if (p?.check) noteFresh(p.check, result);
+        if (session && p && storable.has(p)) {
+          passes.push([p, JSON.parse(JSON.stringify(result)) as TestResult, session.read(p.test)]);
         }
-        if (event === 'test-file-success' && session && p && storable.has(p)) {
-          // A copy before forwarding: reporters delete `console` from the result.
-          const result = JSON.parse(JSON.stringify((data as unknown[])[1])) as TestResult;
-          passes.push([p, result, session.read(p.test)]);
-        }
-        return this.#emitter.emit(event, data);
       }),
-    );
+      inner.on('test-file-failure', ([test]) => {
+        const p = planned.get(test);
+        if (p?.check) noteFresh(p.check, undefined);
+      }),
+      ...[...this.#subscriptions].map(({event, listener}) => inner.on(event, listener)),
+    ];
     try {
       await inner.runTests(
         misses.map(p => p.test),

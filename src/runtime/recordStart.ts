@@ -51,11 +51,11 @@ const PASS_THROUGH = new RegExp(
 );
 
 /**
- * The file of each frame of the recorder's caller's stack, at most `depth` deep, and
- * whether jest-runtime's requireInternalModule is among them. Call sites, not the stack
- * text: Jest's source-map support would map every frame (hundreds of microseconds a stack).
+ * The file of each frame of the recorder's caller's stack, at most `depth` deep. Call
+ * sites, not the stack text: Jest's source-map support would map every frame (hundreds
+ * of microseconds a stack).
  */
-function callers(depth: number): {files: string[]; internalLoad: boolean} {
+function callers(depth: number): string[] {
   const {stackTraceLimit, prepareStackTrace} = Error;
   Error.stackTraceLimit = depth;
   Error.prepareStackTrace = (_error, sites) => sites;
@@ -64,15 +64,12 @@ function callers(depth: number): {files: string[]; internalLoad: boolean} {
   const sites = holder.stack ?? [];
   Error.prepareStackTrace = prepareStackTrace;
   Error.stackTraceLimit = stackTraceLimit;
-  return {
-    files: sites.map(site => site.getFileName() ?? ''),
-    internalLoad: sites.some(site => site.getFunctionName() === 'requireInternalModule'),
-  };
+  return sites.map(site => site.getFileName() ?? '');
 }
 
 /** True when the fs call being recorded comes from Jest's machinery, not from test code. */
 function calledByJest(): boolean {
-  const caller = callers(16).files.find(file => !PASS_THROUGH.test(file));
+  const caller = callers(16).find(file => !PASS_THROUGH.test(file));
   return caller !== undefined && JEST_CALLER.test(caller);
 }
 
@@ -81,12 +78,14 @@ function calledByJest(): boolean {
  * by a module Jest loads for itself into the sandbox (ci-info through jest-util,
  * picocolors, react-is, ...), which loads through Runtime.requireInternalModule, as a
  * test's imports never do. Their values must not key a result: CI detection alone reads
- * every vendor's build id and commit.
+ * every vendor's build id and commit. `loadingForJest` tells that such a load is under way
+ * (runtimeHook counts them) without walking the stack: Jest reads the same names in every
+ * test file, and a deep stack walk for each read is most of the recorder's cost.
  */
-function readByJest(): boolean {
-  const {files, internalLoad} = callers(40);
-  const caller = files.find(file => !RECORDER_FILE.test(file));
-  return internalLoad || (caller !== undefined && JEST_CALLER.test(caller));
+function readByJest(loadingForJest: () => boolean): boolean {
+  if (loadingForJest()) return true;
+  const caller = callers(8).find(file => !RECORDER_FILE.test(file));
+  return caller !== undefined && JEST_CALLER.test(caller);
 }
 
 function isInside(file: string, dir: string): boolean {
@@ -100,8 +99,15 @@ function toPath(value: unknown): string | undefined {
   return undefined;
 }
 
-/** `sandbox` is the test environment's `process` object: its env is the test's own copy. */
-export function startRecording(setup: RecordingSetup, sandbox: {env: NodeJS.ProcessEnv}): ActiveRecording {
+/**
+ * `sandbox` is the test environment's `process` object: its env is the test's own copy.
+ * `loadingForJest`: true while Runtime.requireInternalModule runs (see readByJest).
+ */
+export function startRecording(
+  setup: RecordingSetup,
+  sandbox: {env: NodeJS.ProcessEnv},
+  loadingForJest: () => boolean,
+): ActiveRecording {
   const host = fs as unknown as Host;
   // A test file that crashed before its flush left its patches: undo them first.
   (host[ACTIVE] as ActiveRecording | undefined)?.restore.forEach(undo => undo());
@@ -189,7 +195,7 @@ export function startRecording(setup: RecordingSetup, sandbox: {env: NodeJS.Proc
   const env = recording.env;
   const noted = new Set<string>();
   const noteName = (key: string | symbol) => {
-    if (typeof key !== 'string' || noted.has(key) || isIgnoredEnv(key) || readByJest()) return;
+    if (typeof key !== 'string' || noted.has(key) || isIgnoredEnv(key) || readByJest(loadingForJest)) return;
     noted.add(key);
     env.names.push(key);
   };
@@ -203,7 +209,7 @@ export function startRecording(setup: RecordingSetup, sandbox: {env: NodeJS.Proc
       return Reflect.has(target, key);
     },
     ownKeys(target) {
-      if (!env.listed && !readByJest()) env.listed = true;
+      if (!env.listed && !readByJest(loadingForJest)) env.listed = true;
       return Reflect.ownKeys(target);
     },
   });

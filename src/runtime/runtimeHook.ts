@@ -8,9 +8,11 @@ import {fileURLToPath} from 'url';
 type RuntimeCtor = new (config: {id: string}, environment: {global?: {process?: {env: NodeJS.ProcessEnv}}}, ...rest: unknown[]) => {
   resetModules(): void;
   teardown(): void;
+  requireInternalModule(...args: unknown[]): unknown;
 };
 
 const RECORDING = Symbol('jest-runner-cache.recording');
+const INTERNAL_LOADS = Symbol('jest-runner-cache.internalLoads');
 const ORIGINAL = Symbol.for('jest-runner-cache.originalRuntime');
 
 /**
@@ -28,6 +30,8 @@ export function hookRuntime(setup: RecordingSetup): () => void {
   const Runtime = exports[ORIGINAL] ?? exports.default;
   class RecordingRuntime extends Runtime {
     private [RECORDING]: {active: ActiveRecording; file: string} | undefined;
+    /** Runtime.requireInternalModule calls under way: Jest loading a module for itself. */
+    private [INTERNAL_LOADS] = 0;
 
     constructor(...args: ConstructorParameters<RuntimeCtor>) {
       super(...args);
@@ -36,9 +40,18 @@ export function hookRuntime(setup: RecordingSetup): () => void {
       if (sandbox && typeof testPath === 'string') {
         // A project's own folder: a test file can be in two projects.
         const file = recordingFile(path.join(setup.dir, sha256(config.id).slice(0, 16)), testPath);
-        const active = startRecording(setup, sandbox);
+        const active = startRecording(setup, sandbox, () => this[INTERNAL_LOADS] > 0);
         active.recording.testPath = testPath;
         this[RECORDING] = {active, file};
+      }
+    }
+
+    requireInternalModule(...args: unknown[]): unknown {
+      this[INTERNAL_LOADS]++;
+      try {
+        return super.requireInternalModule(...args);
+      } finally {
+        this[INTERNAL_LOADS]--;
       }
     }
 
