@@ -5,32 +5,37 @@ import {decodeEntry, encodeEntry} from './entryCodec';
 
 /**
  * A machine-local table kept beside the store entries (absolute paths are fine in it):
- * the file-hash table, the explain index. Loaded once per process and kept in memory
- * across watch reruns; written back only when changed. A corrupt file is an empty table.
+ * the file-hash table, the explain index. Read on first use (a run that never needs it,
+ * such as the compiled lines in a run that replays everything, never reads it), then
+ * kept in memory across watch reruns; written back only when changed. A corrupt file is
+ * an empty table.
  */
 export class PersistedTable<V> {
   private static readonly open = new Map<string, PersistedTable<unknown>>();
   private changed = false;
+  private loaded: Map<string, V> | undefined;
 
-  private constructor(
-    private readonly file: string,
-    readonly map: Map<string, V>,
-  ) {}
+  private constructor(private readonly file: string) {}
 
   static load<V>(dir: string, name: string): PersistedTable<V> {
     const file = path.join(dir, name);
     let table = PersistedTable.open.get(file) as PersistedTable<V> | undefined;
     if (table) return table;
+    table = new PersistedTable<V>(file);
+    PersistedTable.open.set(file, table as PersistedTable<unknown>);
+    return table;
+  }
+
+  get map(): Map<string, V> {
+    if (this.loaded) return this.loaded;
     const map = new Map<string, V>();
     try {
-      const value = decodeEntry(fs.readFileSync(file, 'utf8'));
+      const value = decodeEntry(fs.readFileSync(this.file, 'utf8'));
       if (Array.isArray(value)) for (const [key, v] of value as [string, V][]) map.set(key, v);
     } catch {
       // absent or unreadable: start empty
     }
-    table = new PersistedTable(file, map);
-    PersistedTable.open.set(file, table as PersistedTable<unknown>);
-    return table;
+    return (this.loaded = map);
   }
 
   set(key: string, value: V): void {
