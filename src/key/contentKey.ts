@@ -58,7 +58,7 @@ type KeyRequest = {test: Test; action: ActionKey};
  * until its keys are made: a run of a thousand missed suites bundled at once would hold
  * hundreds of megabytes while the suites run beside it.
  */
-const BUNDLE_CHUNK = 50;
+const BUNDLE_CHUNK = 10;
 
 /** contentKeys for one chunk of the requests, one bundling call. */
 async function keyChunk(

@@ -61,8 +61,8 @@ export function storePass(
   const found = {entry, inputs, state: current.state(inputs, rootDir)};
   try {
     const resultKey = save(store, p.key.key, found, rootDir);
-    if (p.moduleKey) save(store, p.moduleKey, found, rootDir);
-    if (p.contentKey) save(store, p.contentKey, found, rootDir);
+    if (p.moduleKey) save(store, p.moduleKey, found, rootDir, false);
+    if (p.contentKey) save(store, p.contentKey, found, rootDir, false);
     else p.awaitingContentKey = found;
     updateManifest(store, p.test.path, rootDir, p.key, found, resultKey);
     const keys = [p.key.key, p.moduleKey, p.contentKey].filter((key): key is string => key !== undefined);
@@ -100,7 +100,7 @@ export function storeUnderContentKeys(
       continue;
     }
     try {
-      for (const key of keys) save(store, key, p.awaitingContentKey, rootDir);
+      for (const key of keys) save(store, key, p.awaitingContentKey, rootDir, false);
       remote?.upload(keys, p.awaitingContentKey, rootDir);
     } catch (error) {
       p.outcome.reason = `not stored under its content key: ${(error as Error).message}`;
