@@ -22,6 +22,12 @@ export type ContentKey = {key: string} | {reason: string};
 /** Extensions esbuild loads itself; anything else is hashed as text. */
 const ESBUILD_LOADS = /\.(?:[cm]?[jt]sx?|json)$/;
 
+/**
+ * esbuild's namespace for the other files, by path relative to rootDir (a bundle's key
+ * names no machine's folders): only those are loaded by a call into this process.
+ */
+const TEXT = 'jest-runner-cache-text';
+
 /** Where esbuild pretends to write (write: false): never created. */
 const OUT_DIR = '.jest-runner-cache-bundle';
 
@@ -67,7 +73,7 @@ async function keyChunk(
   table: CompiledLines | undefined,
   results: Map<Test, ContentKey>,
 ): Promise<void> {
-  let bundles: Map<string, Bundle>;
+  let bundles: Map<string, () => Bundle>;
   const unresolved: Unresolved[] = [];
   try {
     bundles = await bundle(keys, requests.map(r => r.test.path), unresolved);
@@ -88,7 +94,7 @@ async function keyChunk(
   }
   for (const {test, action} of requests) {
     if (results.has(test)) continue;
-    const b = bundles.get(test.path);
+    const b = bundles.get(test.path)?.();
     if (!b) {
       results.set(test, {reason: 'cannot bundle: esbuild gave no output'});
       continue;
@@ -100,7 +106,7 @@ async function keyChunk(
       });
       continue;
     }
-    const notBundled = await Promise.all(
+    const notBundled = await allOf(
       action.closure.filter(file => !b.inputs.has(file)).map(file => compiledLine(keys, file, table)),
     );
     results.set(test, {
@@ -133,7 +139,7 @@ async function bundle(
   keys: KeyContext,
   entryPoints: string[],
   unresolved: Unresolved[],
-): Promise<Map<string, Bundle>> {
+): Promise<Map<string, () => Bundle>> {
   const rootDir = keys.rootDir;
   const resolver = keys.context.resolver;
   // Loaded on first use: a run that replays everything never bundles.
@@ -175,32 +181,36 @@ async function bundle(
             }
             // Packages are keyed by version and integrity, not bundled.
             if (isInNodeModules(resolved)) return {path: args.path, external: true};
-            return {path: resolved};
+            if (ESBUILD_LOADS.test(resolved)) return {path: resolved};
+            return {path: path.relative(rootDir, resolved), namespace: TEXT};
           });
-          build.onLoad({filter: /.*/}, args => {
-            if (ESBUILD_LOADS.test(args.path)) return undefined;
-            return {contents: fs.readFileSync(args.path), loader: 'text'};
-          });
+          build.onLoad({filter: /.*/, namespace: TEXT}, args => ({
+            contents: fs.readFileSync(path.resolve(rootDir, args.path)),
+            loader: 'text',
+          }));
         },
       },
     ],
   });
-  const files = new Map(result.outputFiles.map(f => [f.path, f.text]));
-  const bundles = new Map<string, Bundle>();
+  const files = new Map(result.outputFiles.map(f => [f.path, f]));
+  const bundles = new Map<string, () => Bundle>();
   for (const [out, meta] of Object.entries(result.metafile.outputs)) {
     if (!meta.entryPoint || out.endsWith('.map')) continue;
     const outPath = path.resolve(rootDir, out);
-    const code = files.get(outPath) ?? '';
-    const map = JSON.parse(files.get(`${outPath}.map`) ?? '{"sources":[],"mappings":""}') as {
-      sources: string[];
-      mappings: string;
-    };
-    const decoded = decode(map.mappings);
-    bundles.set(path.resolve(rootDir, meta.entryPoint), {
-      code,
-      lines: lineTable(map.sources, decoded, code),
-      positions: positionsBySource(map.sources.map(source => path.resolve(path.dirname(outPath), source)), decoded),
-      inputs: readFrom(result.metafile, meta.entryPoint, rootDir),
+    // Made when its key is: one entry's decoded maps are in memory at a time.
+    bundles.set(path.resolve(rootDir, meta.entryPoint), () => {
+      const code = files.get(outPath)?.text ?? '';
+      const map = JSON.parse(files.get(`${outPath}.map`)?.text ?? '{"sources":[],"mappings":""}') as {
+        sources: string[];
+        mappings: string;
+      };
+      const decoded = decode(map.mappings);
+      return {
+        code,
+        lines: lineTable(map.sources, decoded, code),
+        positions: positionsBySource(map.sources.map(source => path.resolve(path.dirname(outPath), source)), decoded),
+        inputs: readFrom(result.metafile, meta.entryPoint!, rootDir),
+      };
     });
   }
   return bundles;
@@ -221,7 +231,10 @@ function readFrom(metafile: Esbuild.Metafile, entry: string, rootDir: string): S
       if (!imported.external) stack.push(imported.path);
     }
   }
-  return new Set([...seen].map(input => path.resolve(rootDir, input)));
+  const text = `${TEXT}:`;
+  return new Set(
+    [...seen].map(input => path.resolve(rootDir, input.startsWith(text) ? input.slice(text.length) : input)),
+  );
 }
 
 type Mappings = ReturnType<typeof decode>;
@@ -307,8 +320,8 @@ function readText(file: string): string {
   }
 }
 
-/** Compiled lines by path and content hash, kept across watch reruns. */
-const compiledLines = new Map<string, Promise<string>>();
+/** Compiled lines by path and content hash, kept across watch reruns: made, or being made. */
+const compiledLines = new Map<string, string | Promise<string>>();
 
 const TRANSFORM_LOADERS: Record<string, Esbuild.Loader> = {ts: 'ts', tsx: 'tsx', js: 'jsx', jsx: 'jsx', json: 'json'};
 
@@ -319,9 +332,11 @@ const TRANSFORM_LOADERS: Record<string, Esbuild.Loader> = {ts: 'ts', tsx: 'tsx',
  * import order. A module imported only for its types keys nothing but its empty output,
  * and a comment or type edit leaves the line as it was. Manual mocks, files esbuild
  * cannot compile and non-scripts enter by their content. Lines persist in `table` (by
- * path, with the content hash they were made from).
+ * path, with the content hash they were made from). A line already made is returned as
+ * it is, not as a promise: in a long in-band run every promise the main process creates
+ * costs more (Jest 30's jest-circus leaves an AsyncLocalStorage enabled per test file).
  */
-export async function compiledLine(keys: KeyContext, file: string, table?: CompiledLines): Promise<string> {
+export function compiledLine(keys: KeyContext, file: string, table?: CompiledLines): string | Promise<string> {
   const ext = /\.[cm]?([jt]sx?|json)$/.exec(file)?.[1];
   if (!ext || file.split(path.sep).includes('__mocks__')) return keys.fileLine(file);
   const hash = keys.hasher.hash(file);
@@ -329,13 +344,21 @@ export async function compiledLine(keys: KeyContext, file: string, table?: Compi
   if (persisted && persisted[0] === hash) return persisted[1];
   const id = `${file}\0${hash}`;
   let line = compiledLines.get(id);
-  if (!line) {
+  if (line === undefined) {
     if (compiledLines.size > 20_000) compiledLines.clear();
-    line = compile(keys, file, TRANSFORM_LOADERS[ext]);
-    compiledLines.set(id, line);
-    if (table && hash) void line.then(done => table.set(file, [hash, done]));
+    const made = compile(keys, file, TRANSFORM_LOADERS[ext]).then(done => {
+      compiledLines.set(id, done);
+      if (table && hash) table.set(file, [hash, done]);
+      return done;
+    });
+    compiledLines.set(id, (line = made));
   }
   return line;
+}
+
+/** Promise.all, without a promise per value when every value is already there. */
+function allOf(values: (string | Promise<string>)[]): string[] | Promise<string[]> {
+  return values.every((v): v is string => typeof v === 'string') ? values : Promise.all(values);
 }
 
 /** Compiled key lines kept across runs: path -> [content hash, line]. */
@@ -349,7 +372,7 @@ export type CompiledLines = KeyTable<[string, string]>;
  * content key would miss: it is looked up first.
  */
 export async function moduleKey(keys: KeyContext, action: ActionKey, table?: CompiledLines): Promise<string> {
-  const lines = await Promise.all(action.closure.map(file => compiledLine(keys, file, table)));
+  const lines = await allOf(action.closure.map(file => compiledLine(keys, file, table)));
   return sha256(JSON.stringify(['modules', action.outsideGraph, action.packages, lines.sort()]));
 }
 
