@@ -1,8 +1,8 @@
 import {FixtureProject} from './helpers/fixtureProject';
 
 // Stage 2 bundles a module esbuild has no loader for (here `.es6`, which babel-jest
-// transforms) as text, loaded through the runner by its path relative to rootDir: the
-// content key holds no machine's folder, and the module's content decides it.
+// transforms) as text, loaded through the runner: a copy of the project in another
+// folder replays from the same content key, and the module's content decides it.
 
 describe('a module bundled as text', () => {
   let project: FixtureProject;

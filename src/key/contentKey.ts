@@ -37,8 +37,8 @@ interface Unresolved {
 }
 
 /**
- * Stage 2 of the key (Go's content ID): one esbuild call bundles every stage-1 miss of a
- * project, tree-shaken with annotations ignored, resolving through Jest's resolver.
+ * Stage 2 of the key (Go's content ID): esbuild bundles the stage-1 misses of a project,
+ * BUNDLE_CHUNK entries a call, tree-shaken with annotations ignored, resolving through Jest's resolver.
  * Each test's key hashes its bundle; the original line and column of every surviving
  * mapping (stack frames show both); the text of every function and class the surviving
  * code lies in and the import order of every bundled file (see ObservableSource);
@@ -60,9 +60,9 @@ export async function contentKeys(
 type KeyRequest = {test: Test; action: ActionKey};
 
 /**
- * Entry points per esbuild call. A call's bundles, with their maps, are all in memory
- * until its keys are made: a run of a thousand missed suites bundled at once would hold
- * hundreds of megabytes while the suites run beside it.
+ * Entry points per esbuild call. A call's output (every entry's code and map) stays in
+ * memory until its keys are made: a run of a thousand missed suites bundled at once would
+ * hold hundreds of megabytes while the suites run beside it.
  */
 const BUNDLE_CHUNK = 10;
 

@@ -165,9 +165,9 @@ export class CachingRunner {
   }
 
   /**
-   * Stage 2 for the stage-1 misses, one bundling call per project. Where no content key
-   * can hit (the store holds no entry at all, or the mode does not read), keys are only
-   * wanted for storing: those are computed while the tests run (bundling takes another
+   * Stage 2 for the stage-1 misses, bundled per project (see contentKeys). Where no
+   * content key can hit (the store holds no entry at all, or the mode does not read), keys
+   * are only wanted for storing: those are computed while the tests run (bundling takes another
    * core), and the returned promises store the passes that finished first under them.
    */
   private async planContentKeys(

@@ -164,8 +164,8 @@ export class ProjectKeys {
 
   /**
    * Stage 2 for this project's stage-1 misses. Cheap first: the module key, from each
-   * closure file's own compiled output (a comment or type edit changes none); then one
-   * bundling call for the misses left. A hit is also stored under the keys that missed
+   * closure file's own compiled output (a comment or type edit changes none); then the
+   * bundles of the misses left (contentKeys). A hit is also stored under the keys that missed
    * (when `write` is given), so the next run hits at stage 1.
    */
   async planContent(
