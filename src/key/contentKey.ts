@@ -1,11 +1,9 @@
 import {decode} from '@jridgewell/sourcemap-codec';
-import type {Test} from '@jest/test-result';
 import type * as Esbuild from 'esbuild';
 import * as fs from 'fs';
 import * as path from 'path';
 import type {ActionKey} from './actionKey';
 import {sha256} from './fileHasher';
-import type {KeyContext} from './keyContext';
 import type {KeyTable} from './keyTable';
 import {isInNodeModules} from './packages';
 import {
@@ -18,6 +16,26 @@ import {
 } from './observableSource';
 
 export type ContentKey = {key: string} | {reason: string};
+
+/**
+ * What stage 2 needs of a project: its root, Jest's resolver for it, and the run's content
+ * hashes (those the action keys were made from, so a key line names what stage 1 saw).
+ */
+export interface BundleKeys {
+  readonly rootDir: string;
+  readonly resolver: {
+    isCoreModule(specifier: string): boolean;
+    resolveModule(from: string, specifier: string): string;
+  };
+  readonly hasher: {hash(file: string): string | null};
+  relative(file: string): string;
+  fileLine(file: string): string;
+}
+
+/** One test file to key, with what its action key found (see ActionKey). */
+export interface KeyRequest extends Pick<ActionKey, 'closure' | 'outsideGraph' | 'packages'> {
+  path: string;
+}
 
 /** Extensions esbuild loads itself; anything else is hashed as text. */
 const ESBUILD_LOADS = /\.(?:[cm]?[jt]sx?|json)$/;
@@ -46,18 +64,16 @@ interface Unresolved {
  * did not read by what it can change at run time (see compiledLine).
  */
 export async function contentKeys(
-  keys: KeyContext,
+  keys: BundleKeys,
   requests: KeyRequest[],
   table?: CompiledLines,
-): Promise<Map<Test, ContentKey>> {
-  const results = new Map<Test, ContentKey>();
+): Promise<Map<string, ContentKey>> {
+  const results = new Map<string, ContentKey>();
   for (let i = 0; i < requests.length; i += BUNDLE_CHUNK) {
     await keyChunk(keys, requests.slice(i, i + BUNDLE_CHUNK), table, results);
   }
   return results;
 }
-
-type KeyRequest = {test: Test; action: ActionKey};
 
 /**
  * Entry points per esbuild call. A call's output (every entry's code and map) stays in
@@ -68,53 +84,54 @@ const BUNDLE_CHUNK = 10;
 
 /** contentKeys for one chunk of the requests, one bundling call. */
 async function keyChunk(
-  keys: KeyContext,
+  keys: BundleKeys,
   requests: KeyRequest[],
   table: CompiledLines | undefined,
-  results: Map<Test, ContentKey>,
+  results: Map<string, ContentKey>,
 ): Promise<void> {
   let bundles: Map<string, () => Bundle>;
   const unresolved: Unresolved[] = [];
   try {
-    bundles = await bundle(keys, requests.map(r => r.test.path), unresolved);
+    bundles = await bundle(keys, requests.map(r => r.path), unresolved);
   } catch {
     // One file esbuild rejects fails the whole call: bundle each alone to find it.
     bundles = new Map();
     await Promise.all(
-      requests.map(async ({test}) => {
+      requests.map(async ({path: entry}) => {
         try {
-          for (const [entry, b] of await bundle(keys, [test.path], unresolved)) bundles.set(entry, b);
+          for (const [output, b] of await bundle(keys, [entry], unresolved)) bundles.set(output, b);
         } catch (error) {
           const first = (error as Esbuild.BuildFailure).errors?.[0];
           const where = first?.location ? `${first.location.file}:${first.location.line}: ` : '';
-          results.set(test, {reason: `cannot bundle: ${where}${first?.text ?? String(error)}`});
+          results.set(entry, {reason: `cannot bundle: ${where}${first?.text ?? String(error)}`});
         }
       }),
     );
   }
-  for (const {test, action} of requests) {
-    if (results.has(test)) continue;
-    const b = bundles.get(test.path)?.();
+  for (const request of requests) {
+    const entry = request.path;
+    if (results.has(entry)) continue;
+    const b = bundles.get(entry)?.();
     if (!b) {
-      results.set(test, {reason: 'cannot bundle: esbuild gave no output'});
+      results.set(entry, {reason: 'cannot bundle: esbuild gave no output'});
       continue;
     }
     const missing = unresolved.find(u => b.inputs.has(u.importer));
     if (missing) {
-      results.set(test, {
+      results.set(entry, {
         reason: `cannot bundle: "${missing.specifier}" from ${keys.relative(missing.importer)} does not resolve`,
       });
       continue;
     }
     const notBundled = await allOf(
-      action.closure.filter(file => !b.inputs.has(file)).map(file => compiledLine(keys, file, table)),
+      request.closure.filter(file => !b.inputs.has(file)).map(file => compiledLine(keys, file, table)),
     );
-    results.set(test, {
+    results.set(entry, {
       key: sha256(
         JSON.stringify([
           'content',
-          action.outsideGraph,
-          action.packages,
+          request.outsideGraph,
+          request.packages,
           notBundled.sort(),
           b.code,
           b.lines,
@@ -136,12 +153,12 @@ interface Bundle {
 }
 
 async function bundle(
-  keys: KeyContext,
+  keys: BundleKeys,
   entryPoints: string[],
   unresolved: Unresolved[],
 ): Promise<Map<string, () => Bundle>> {
   const rootDir = keys.rootDir;
-  const resolver = keys.context.resolver;
+  const resolver = keys.resolver;
   // Loaded on first use: a run that replays everything never bundles.
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const esbuild = require('esbuild') as typeof Esbuild;
@@ -283,7 +300,7 @@ function positionsBySource(sources: string[], mappings: Mappings): Map<string, P
  * bundled script, its import order and the text of every function its surviving code
  * lies in; a script that does not parse, or has decorators, enters by its whole content.
  */
-function observedInBundle(keys: KeyContext, b: Bundle): string[] {
+function observedInBundle(keys: BundleKeys, b: Bundle): string[] {
   const observed: string[] = [];
   for (const file of b.inputs) {
     if (!isScript(file)) continue;
@@ -301,7 +318,7 @@ function observedInBundle(keys: KeyContext, b: Bundle): string[] {
 /** Parsed sources by path and content hash, kept across watch reruns. */
 const parsedSources = new Map<string, ObservableSource>();
 
-function observedSource(keys: KeyContext, file: string): ObservableSource {
+function observedSource(keys: BundleKeys, file: string): ObservableSource {
   const id = `${file}\0${keys.hasher.hash(file)}`;
   let source = parsedSources.get(id);
   if (!source) {
@@ -333,10 +350,9 @@ const TRANSFORM_LOADERS: Record<string, Esbuild.Loader> = {ts: 'ts', tsx: 'tsx',
  * and a comment or type edit leaves the line as it was. Manual mocks, files esbuild
  * cannot compile and non-scripts enter by their content. Lines persist in `table` (by
  * path, with the content hash they were made from). A line already made is returned as
- * it is, not as a promise: in a long in-band run every promise the main process creates
- * costs more (Jest 30's jest-circus leaves an AsyncLocalStorage enabled per test file).
+ * it is, not as a promise: a thousand suites' module keys share most of their lines.
  */
-export function compiledLine(keys: KeyContext, file: string, table?: CompiledLines): string | Promise<string> {
+export function compiledLine(keys: BundleKeys, file: string, table?: CompiledLines): string | Promise<string> {
   const ext = /\.[cm]?([jt]sx?|json)$/.exec(file)?.[1];
   if (!ext || file.split(path.sep).includes('__mocks__')) return keys.fileLine(file);
   const hash = keys.hasher.hash(file);
@@ -371,12 +387,12 @@ export type CompiledLines = KeyTable<[string, string]>;
  * without bundling any suite. Nothing is tree-shaken, so it never hits where the
  * content key would miss: it is looked up first.
  */
-export async function moduleKey(keys: KeyContext, action: ActionKey, table?: CompiledLines): Promise<string> {
-  const lines = await allOf(action.closure.map(file => compiledLine(keys, file, table)));
-  return sha256(JSON.stringify(['modules', action.outsideGraph, action.packages, lines.sort()]));
+export async function moduleKey(keys: BundleKeys, request: KeyRequest, table?: CompiledLines): Promise<string> {
+  const lines = await allOf(request.closure.map(file => compiledLine(keys, file, table)));
+  return sha256(JSON.stringify(['modules', request.outsideGraph, request.packages, lines.sort()]));
 }
 
-async function compile(keys: KeyContext, file: string, loader: Esbuild.Loader): Promise<string> {
+async function compile(keys: BundleKeys, file: string, loader: Esbuild.Loader): Promise<string> {
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const esbuild = require('esbuild') as typeof Esbuild;
   const text = readText(file);

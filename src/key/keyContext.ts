@@ -4,6 +4,7 @@ import * as path from 'path';
 import {jestPackageVersion} from '../jestModules';
 import {DependencyGraph} from './dependencyGraph';
 import {sha256, type FileHasher} from './fileHasher';
+import {fileKeyLine, relativePath} from './keyLines';
 import type {ImportExtractor} from './importExtractor';
 import type {KeyTable} from './keyTable';
 import {PackageFingerprints} from './packages';
@@ -14,15 +15,6 @@ import {PackageFingerprints} from './packages';
  * Jest 29 lists CommonJS only: there such a file is never cached.
  */
 const RECORDS_ALL_MODULE_LOADS = Number(jestPackageVersion('jest-runtime').split('.')[0]) >= 30;
-
-/** A path relative to rootDir with forward slashes, as keys and reports hold it. */
-export function relativePath(rootDir: string, file: string): string {
-  // Most files are under rootDir: a slice is much cheaper than path.relative.
-  const inside =
-    file.startsWith(rootDir) && file[rootDir.length] === path.sep ? file.slice(rootDir.length + 1) : undefined;
-  const relative = inside ?? path.relative(rootDir, file);
-  return path.sep === '/' ? relative : relative.split(path.sep).join('/');
-}
 
 /**
  * What keying one project needs for a run: its dependency graph, the run's file hasher,
@@ -69,7 +61,7 @@ export class KeyContext {
   fileLine(file: string): string {
     let line = this.fileLines.get(file);
     if (line === undefined) {
-      line = `${this.relative(file)}=${this.hasher.hash(file) ?? '-'}`;
+      line = fileKeyLine(this.relative(file), this.hasher.hash(file));
       this.fileLines.set(file, line);
     }
     return line;

@@ -4,11 +4,12 @@ import Emittery from 'emittery';
 import type {TestRunnerContext, TestRunnerOptions} from 'jest-runner';
 import type {TestWatcher} from 'jest-watcher';
 import {FileHasher} from '../key/fileHasher';
-import {relativePath} from '../key/keyContext';
+import {relativePath} from '../key/keyLines';
 import {CurrentInputs} from '../key/runtimeInputs';
 import {requireFromJest} from '../jestModules';
 import {canWrite, OptionError, resolveOptions, type RunnerOptions} from '../options';
 import {RunReport} from '../report/runReport';
+import {StageTwo} from '../stageTwo/stageTwo';
 import {replaySuite, reportersWantTestCases} from '../replay/replaySuite';
 import {attachSourceMaps} from '../replay/sourceMaps';
 import type {Recording} from '../runtime/recording';
@@ -79,10 +80,12 @@ export class CachingRunner {
     const {storeFor, tables} = stores;
     const current = new CurrentInputs(new FileHasher(stores.hashes));
     const verification = new Verification(this.#options, storeFor);
+    // Unreferenced while idle: a run that ends by an error leaves nothing that holds Jest open.
+    const stageTwo = new StageTwo();
 
     const projects = new Map<TestContext, ProjectKeys>();
     const planned = await report.time('actionKeysMs', () =>
-      this.planActionKeys(tests, projects, current, tables, storeFor, verification),
+      this.planActionKeys(tests, projects, current, tables, storeFor, verification, stageTwo),
     );
     if (this.#remote) {
       // Where the local store is read (not in write mode, nor for a distrusted project).
@@ -108,6 +111,7 @@ export class CachingRunner {
       await report.time('remoteMs', () => this.#remote?.finish());
     }
     await verification.conclude(planned, p => projects.get(p.test.context)!.stageTwoKeysOf(p));
+    await stageTwo.close();
     for (const p of planned) report.add(p.outcome);
     stores.maintain(planned, canWrite(this.#options.mode));
     this.finish(report);
@@ -121,6 +125,7 @@ export class CachingRunner {
     tables: RunTables,
     storeFor: (config: Config.ProjectConfig) => LocalStore,
     verification: Verification,
+    stageTwo: StageTwo,
   ): Promise<PlannedTest[]> {
     const runBypass =
       this.#options.mode === 'off' ? 'cache mode is off' : runBypassReason(this.globalConfig);
@@ -145,6 +150,7 @@ export class CachingRunner {
             this.globalConfig,
             this.#options,
             this.context,
+            stageTwo,
           );
           projects.set(test.context, project);
         }

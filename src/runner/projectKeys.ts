@@ -2,7 +2,6 @@ import type {Test, TestContext} from '@jest/test-result';
 import type {Config} from '@jest/types';
 import type {TestRunnerContext} from 'jest-runner';
 import {actionKey, type ActionKey} from '../key/actionKey';
-import {contentKeys, moduleKey, type CompiledLines} from '../key/contentKey';
 import {contentKeyBlocker} from '../key/pureTransform';
 import type {CurrentInputs} from '../key/runtimeInputs';
 import {sha256} from '../key/fileHasher';
@@ -18,6 +17,7 @@ import type {LocalStore} from '../store/localStore';
 import type {PersistedTable} from '../store/persistedTable';
 import {lookup, save, type Found} from '../store/twoStep';
 import {updateManifest} from '../explain/manifest';
+import type {ProjectStageTwo, StageTwo} from '../stageTwo/stageTwo';
 import {projectBypassReason} from './storePolicy';
 import type {Check} from './verification';
 
@@ -56,7 +56,7 @@ export class ProjectKeys {
     private readonly snapshotPathOf: SnapshotPathOf,
     private readonly uncacheable: GlobMatcher | undefined,
     private readonly bypass: string | null,
-    private readonly compiled: CompiledLines | undefined,
+    private readonly stageTwo: ProjectStageTwo,
     private readonly coverageBlocker: string | null,
   ) {}
 
@@ -72,6 +72,7 @@ export class ProjectKeys {
     globalConfig: Config.GlobalConfig,
     options: RunnerOptions,
     runContext: TestRunnerContext,
+    stageTwo: StageTwo,
   ): Promise<ProjectKeys> {
     const extractImports = await loadImportExtractor(context.config);
     const keys = new KeyContext(context, current.hasher, extractImports, tables.packages);
@@ -96,7 +97,7 @@ export class ProjectKeys {
       await snapshotPaths(context.config),
       uncacheable,
       projectBypassReason(context.config),
-      tables.compiled,
+      stageTwo.forProject(context, current.hasher, tables.compiled),
       // A coverage payload holds every statement of each file the suite loaded, with its
       // position: an edit that stage 2 ignores (dead code, a line added above) changes it.
       globalConfig.collectCoverage ? 'content key skipped: a coverage run is keyed by the text of each file' : null,
@@ -156,8 +157,9 @@ export class ProjectKeys {
    */
   async stageTwoKeysOf(p: PlannedTest): Promise<string[]> {
     if (this.stageTwoBlocker(p)) return [];
-    const keys = [await moduleKey(this.keys, p.key!, this.compiled)];
-    const content = (await contentKeys(this.keys, [{test: p.test, action: p.key!}], this.compiled)).get(p.test);
+    const test = [{test: p.test, action: p.key!}];
+    const keys = [...(await this.stageTwo.moduleKeys(test)).values()];
+    const content = (await this.stageTwo.contentKeys(test)).get(p.test.path);
     if (content && 'key' in content) keys.push(content.key);
     return keys;
   }
@@ -186,22 +188,17 @@ export class ProjectKeys {
       if (write) this.noteReplay(write, p, found, missed);
       return true;
     };
-    const toBundle: PlannedTest[] = [];
-    await Promise.all(
-      keyable.map(async p => {
-        p.moduleKey = await moduleKey(this.keys, p.key!, this.compiled);
-        if (!hit(p, p.moduleKey, [p.key!.key])) toBundle.push(p);
-      }),
-    );
+    if (keyable.length === 0) return;
+    const moduleKeys = await this.stageTwo.moduleKeys(keyable.map(p => ({test: p.test, action: p.key!})));
+    const toBundle = keyable.filter(p => {
+      p.moduleKey = moduleKeys.get(p.test.path);
+      return !p.moduleKey || !hit(p, p.moduleKey, [p.key!.key]);
+    });
     if (toBundle.length === 0) return;
-    const keyed = await contentKeys(
-      this.keys,
-      toBundle.map(p => ({test: p.test, action: p.key!})),
-      this.compiled,
-    );
+    const keyed = await this.stageTwo.contentKeys(toBundle.map(p => ({test: p.test, action: p.key!})));
     for (const p of toBundle) {
       p.outcome.bundled = true;
-      const content = keyed.get(p.test)!;
+      const content = keyed.get(p.test.path) ?? {reason: 'stage 2 gave no key'};
       if ('reason' in content) {
         p.outcome.reason = content.reason;
         continue;

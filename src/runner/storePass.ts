@@ -1,6 +1,6 @@
 import type {TestResult} from '@jest/test-result';
 import {updateManifest} from '../explain/manifest';
-import {relativePath} from '../key/keyContext';
+import {relativePath} from '../key/keyLines';
 import {changedDuringRun, inputListOf, type CurrentInputs} from '../key/runtimeInputs';
 import {detachSourceMaps, type SourceMaps} from '../replay/sourceMaps';
 import type {Recording} from '../runtime/recording';

@@ -1,0 +1,154 @@
+import type {Test, TestContext} from '@jest/test-result';
+import * as path from 'path';
+import {Worker} from 'worker_threads';
+import type {ActionKey} from '../key/actionKey';
+import type {CompiledLines, ContentKey} from '../key/contentKey';
+import {resolveFromJest} from '../jestModules';
+import type {Reply, Request, WorkerSetup} from './messages';
+
+type Job = Extract<Request, {id: number}>;
+type Answer = Extract<Reply, {keys: unknown}>;
+
+/** A test to key, with its action key. */
+export interface StageTwoTest {
+  test: Test;
+  action: ActionKey;
+}
+
+/**
+ * Stage 2 of the key (see contentKey.ts) on a thread of its own. Bundling, compiling and
+ * hashing cost about what the suites' runs cost; on the main thread of an in-band run they
+ * would take its time from the tests (and every promise there pays for each AsyncLocalStorage
+ * Jest 30's jest-circus leaves enabled). One thread per run, started by the first job and
+ * ended by close(). A thread that fails rejects its jobs: stage 2 only adds hits, so the
+ * tests then simply run.
+ */
+export class StageTwo {
+  #worker: Worker | undefined;
+  #failure: Error | undefined;
+  #nextId = 0;
+  readonly #pending = new Map<number, {resolve(answer: Answer): void; reject(error: Error): void}>();
+  readonly #projects = new Map<TestContext, number>();
+
+  /** Stage 2 for one project: hashes from `hasher` (stage 1's), compiled lines kept in `table`. */
+  forProject(
+    context: TestContext,
+    hasher: {hash(file: string): string | null},
+    table: CompiledLines | undefined,
+  ): ProjectStageTwo {
+    return new ProjectStageTwo(this, context, hasher, table);
+  }
+
+  /** Sends one job (introducing its project first); resolves with the thread's answer. */
+  run(context: TestContext, job: Omit<Job, 'id' | 'project'>): Promise<Answer> {
+    return new Promise<Answer>((resolve, reject) => {
+      const worker = this.#failure ? undefined : this.thread();
+      if (!worker) return reject(this.#failure!);
+      let project = this.#projects.get(context);
+      const id = this.#nextId++;
+      try {
+        if (project === undefined) {
+          project = this.#projects.size;
+          worker.postMessage({
+            kind: 'project',
+            project,
+            config: context.config,
+            moduleMap: context.moduleMap.toJSON(),
+          } satisfies Request);
+          this.#projects.set(context, project);
+        }
+        worker.postMessage({...job, id, project} as Job);
+      } catch (error) {
+        return reject(error as Error);
+      }
+      // Referenced while a job is out: an idle thread never keeps Jest's process alive.
+      if (this.#pending.size === 0) worker.ref();
+      this.#pending.set(id, {resolve, reject});
+    });
+  }
+
+  /** Ends the thread; jobs still out are rejected. */
+  async close(): Promise<void> {
+    const worker = this.#worker;
+    this.#worker = undefined;
+    this.fail(new Error('stage 2 ended with the run'));
+    await worker?.terminate();
+  }
+
+  private thread(): Worker {
+    if (this.#worker) return this.#worker;
+    // The jest-runtime and jest-haste-map of the running Jest, as jest-runner resolves them.
+    const jestRunner = resolveFromJest('jest-runner');
+    const setup: WorkerSetup = {
+      jestRuntime: require.resolve('jest-runtime', {paths: [jestRunner]}),
+      jestHasteMap: require.resolve('jest-haste-map', {paths: [jestRunner]}),
+    };
+    const worker = new Worker(path.join(__dirname, 'worker.js'), {workerData: setup});
+    worker.unref();
+    worker.on('message', (reply: Reply) => {
+      const pending = this.#pending.get(reply.id);
+      this.#pending.delete(reply.id);
+      if (this.#pending.size === 0) worker.unref();
+      if ('error' in reply) pending?.reject(new Error(reply.error));
+      else pending?.resolve(reply);
+    });
+    worker.on('error', error => this.fail(error));
+    worker.on('exit', code => this.fail(new Error(`the stage-2 thread exited (code ${code})`)));
+    this.#worker = worker;
+    return worker;
+  }
+
+  private fail(error: Error): void {
+    this.#failure ??= error;
+    for (const {reject} of this.#pending.values()) reject(error);
+    this.#pending.clear();
+  }
+}
+
+/** One project's stage 2: jobs carry the hashes stage 1 saw and the compiled lines kept; new lines are kept. */
+export class ProjectStageTwo {
+  constructor(
+    private readonly stageTwo: StageTwo,
+    private readonly context: TestContext,
+    private readonly hasher: {hash(file: string): string | null},
+    private readonly table: CompiledLines | undefined,
+  ) {}
+
+  /** Module keys (see moduleKey), by test path. */
+  async moduleKeys(tests: StageTwoTest[]): Promise<Map<string, string>> {
+    const keys = await this.job('module', tests);
+    return new Map([...keys].flatMap(([file, key]) => ('key' in key ? [[file, key.key] as const] : [])));
+  }
+
+  /** Content keys (see contentKeys), by test path. */
+  contentKeys(tests: StageTwoTest[]): Promise<Map<string, ContentKey>> {
+    return this.job('content', tests);
+  }
+
+  private async job(kind: Job['kind'], tests: StageTwoTest[]): Promise<Map<string, ContentKey>> {
+    const hashes = new Map<string, string | null>();
+    const lines: Job['lines'] = [];
+    for (const {action} of tests) {
+      for (const file of action.closure) {
+        if (hashes.has(file)) continue;
+        const hash = this.hasher.hash(file);
+        hashes.set(file, hash);
+        const kept = this.table?.map.get(file);
+        if (kept && kept[0] === hash) lines.push([file, kept]);
+      }
+    }
+    const answer = await this.stageTwo.run(this.context, {
+      kind,
+      requests: tests.map(({test, action}) => ({
+        path: test.path,
+        closure: action.closure,
+        outsideGraph: action.outsideGraph,
+        packages: action.packages,
+      })),
+      hashes: [...hashes],
+      lines,
+    });
+    for (const [file, line] of answer.made) this.table?.set(file, line);
+    return new Map(answer.keys);
+  }
+}

@@ -1,0 +1,102 @@
+import {parentPort, workerData} from 'worker_threads';
+import {contentKeys, moduleKey, type BundleKeys, type CompiledLines, type ContentKey} from '../key/contentKey';
+import {FileHasher} from '../key/fileHasher';
+import {fileKeyLine, relativePath} from '../key/keyLines';
+import type {Reply, Request, WorkerSetup} from './messages';
+
+/**
+ * The stage-2 thread (see StageTwo): bundles and keys what the main thread asks for, off
+ * the thread that runs the tests in an in-band run.
+ */
+const setup = workerData as WorkerSetup;
+
+/** One project's side of stage 2 here: its resolver, the hashes the main thread sent, compiled lines. */
+class ProjectBundleKeys implements BundleKeys {
+  readonly hashes = new Map<string, string | null>();
+  /** For a file the main thread did not hash (read by a bundle outside the closure). */
+  private readonly ownHasher = new FileHasher();
+  readonly hasher = {
+    hash: (file: string) => (this.hashes.has(file) ? this.hashes.get(file)! : this.ownHasher.hash(file)),
+  };
+  private readonly fileLines = new Map<string, string>();
+  /** Lines made here since the last reply: the main thread persists them. */
+  made: [string, [string, string]][] = [];
+  private readonly lines = new Map<string, [string, string]>();
+  readonly compiled: CompiledLines = {
+    map: this.lines,
+    set: (file, line) => {
+      this.lines.set(file, line);
+      this.made.push([file, line]);
+    },
+  };
+
+  constructor(
+    readonly rootDir: string,
+    readonly resolver: BundleKeys['resolver'],
+  ) {}
+
+  /** What a job brings: the hashes stage 1 saw, and lines persisted by earlier runs. */
+  receive(job: Extract<Request, {id: number}>): void {
+    for (const [file, hash] of job.hashes) this.hashes.set(file, hash);
+    for (const [file, line] of job.lines) this.lines.set(file, line);
+  }
+
+  relative(file: string): string {
+    return relativePath(this.rootDir, file);
+  }
+
+  fileLine(file: string): string {
+    let line = this.fileLines.get(file);
+    if (line === undefined) this.fileLines.set(file, (line = fileKeyLine(this.relative(file), this.hasher.hash(file))));
+    return line;
+  }
+}
+
+type Resolver = BundleKeys['resolver'];
+/* eslint-disable @typescript-eslint/no-require-imports */
+const Runtime = (require(setup.jestRuntime) as {default: {createResolver(config: unknown, map: unknown): Resolver}})
+  .default;
+const HasteMap = (
+  require(setup.jestHasteMap) as {default: {getStatic(config: unknown): {getModuleMapFromJSON(json: unknown): unknown}}}
+).default;
+/* eslint-enable @typescript-eslint/no-require-imports */
+
+/** Each project's keys, or why its resolver could not be made. */
+const projects = new Map<number, ProjectBundleKeys | Error>();
+
+async function answer(request: Extract<Request, {id: number}>): Promise<Reply> {
+  const project = projects.get(request.project);
+  if (!project) return {id: request.id, error: `project ${request.project} was not introduced`};
+  if (project instanceof Error) return {id: request.id, error: project.message};
+  project.receive(request);
+  let keys: [string, ContentKey][];
+  if (request.kind === 'module') {
+    keys = await Promise.all(
+      request.requests.map(
+        async (r): Promise<[string, ContentKey]> => [r.path, {key: await moduleKey(project, r, project.compiled)}],
+      ),
+    );
+  } else {
+    keys = [...(await contentKeys(project, request.requests, project.compiled))];
+  }
+  const made = project.made;
+  project.made = [];
+  return {id: request.id, keys, made};
+}
+
+parentPort!.on('message', (request: Request) => {
+  if (request.kind === 'project') {
+    try {
+      const {rootDir} = request.config as {rootDir: string};
+      const moduleMap = HasteMap.getStatic(request.config).getModuleMapFromJSON(request.moduleMap);
+      projects.set(request.project, new ProjectBundleKeys(rootDir, Runtime.createResolver(request.config, moduleMap)));
+    } catch (error) {
+      projects.set(request.project, new Error(`cannot make its resolver: ${(error as Error).message}`));
+    }
+    return;
+  }
+  answer(request).then(
+    reply => parentPort!.postMessage(reply),
+    (error: Error) => parentPort!.postMessage({id: request.id, error: error.message} satisfies Reply),
+  );
+});
