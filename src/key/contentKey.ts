@@ -133,7 +133,8 @@ async function keyChunk(
           request.outsideGraph,
           request.packages,
           notBundled.sort(),
-          b.code,
+          sha256(b.code),
+          b.sources,
           b.lines,
           observedInBundle(keys, b),
         ]),
@@ -144,7 +145,8 @@ async function keyChunk(
 
 interface Bundle {
   code: string;
-  /** Per generated line: the original source lines and columns its code comes from. */
+  /** The map's sources (relative to the output folder) and lineDigest of its mappings. */
+  sources: string[];
   lines: string;
   /** Per bundled source file: the original positions of its surviving code, sorted. */
   positions: Map<string, Position[]>;
@@ -224,7 +226,8 @@ async function bundle(
       const decoded = decode(map.mappings);
       return {
         code,
-        lines: lineTable(map.sources, decoded, code),
+        sources: map.sources,
+        lines: lineDigest(decoded, code),
         positions: positionsBySource(map.sources.map(source => path.resolve(path.dirname(outPath), source)), decoded),
         inputs: readFrom(result.metafile, meta.entryPoint!, rootDir),
       };
@@ -257,26 +260,41 @@ function readFrom(metafile: Esbuild.Metafile, entry: string, rootDir: string): S
 type Mappings = ReturnType<typeof decode>;
 
 /** A generated token that starts with a digit or a quote: a literal, which can neither call nor throw. */
-const LITERAL_START = /[0-9'"]/;
+function isLiteralStart(char: number): boolean {
+  return (char >= 48 && char <= 57) || char === 34 || char === 39;
+}
+
+/** Ends a generated line in lineDigest's table. */
+const LINE_END = -2;
 
 /**
- * The source map as key text: for each generated line, the original file:line:column of
- * its code. Stack frames show a position only where code calls or throws, so a literal's
- * column is left out (`X =  1` to `X = 1` still hits, as in Go's scenario).
+ * The source map as key material: for each generated line, the original source (by its
+ * index in the map's `sources`), line and column of each mapped segment. Stack frames
+ * show a position only where code calls or throws, so a literal's column is left out
+ * (`X =  1` to `X = 1` still hits, as in Go's scenario). Hashed as integers: a bundle of
+ * a whole library has tens of thousands of segments, and a string each cost more than
+ * the bundling did.
  */
-function lineTable(sources: string[], mappings: Mappings, code: string): string {
-  const generated = code.split('\n');
-  return mappings
-    .map((segments, line) => {
-      const origins = new Set<string>();
-      for (const s of segments) {
-        if (s.length < 4) continue;
-        const literal = LITERAL_START.test(generated[line]?.[s[0]] ?? '');
-        origins.add(`${sources[s[1]!]}:${s[2]}${literal ? '' : `:${s[3]}`}`);
-      }
-      return [...origins].join(',');
-    })
-    .join(';');
+function lineDigest(mappings: Mappings, code: string): string {
+  let size = mappings.length;
+  for (const segments of mappings) size += segments.length * 3;
+  const table = new Int32Array(size);
+  let i = 0;
+  let lineStart = 0;
+  for (const segments of mappings) {
+    const newline = code.indexOf('\n', lineStart);
+    const lineEnd = newline === -1 ? code.length : newline;
+    for (const s of segments) {
+      if (s.length < 4) continue;
+      const at = lineStart + s[0];
+      table[i++] = s[1]!;
+      table[i++] = s[2]!;
+      table[i++] = at < lineEnd && isLiteralStart(code.charCodeAt(at)) ? -1 : s[3]!;
+    }
+    table[i++] = LINE_END;
+    lineStart = lineEnd + 1;
+  }
+  return sha256(Buffer.from(table.buffer, 0, i * Int32Array.BYTES_PER_ELEMENT));
 }
 
 /** The original positions (1-based lines) that surviving code comes from, per source file. */
@@ -417,7 +435,7 @@ async function compile(keys: BundleKeys, file: string, loader: Esbuild.Loader): 
     const mappings = decode(map.mappings);
     const compiled = JSON.stringify([
       out.code,
-      lineTable(['0'], mappings, out.code),
+      lineDigest(mappings, out.code),
       source.functions.map(fn => fn.hash),
       source.imports,
     ]);
