@@ -52,7 +52,9 @@ export class StageTwo {
           worker.postMessage({
             kind: 'project',
             project,
-            config: context.config,
+            // As JSON: an in-band run's config may hold a function (in `globals`, say), which
+            // a thread cannot be sent; what the resolver reads is plain data.
+            config: JSON.parse(JSON.stringify(context.config)) as unknown,
             moduleMap: context.moduleMap.toJSON(),
           } satisfies Request);
           this.#projects.set(context, project);
