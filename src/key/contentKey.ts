@@ -6,14 +6,7 @@ import type {ActionKey} from './actionKey';
 import {sha256} from './fileHasher';
 import type {KeyTable} from './keyTable';
 import {isInNodeModules} from './packages';
-import {
-  comparePositions,
-  isScript,
-  observableSource,
-  reachedFunctions,
-  type ObservableSource,
-  type Position,
-} from './observableSource';
+import {isScript, observableSource, positionNumber, reachedFunctions, type ObservableSource} from './observableSource';
 
 export type ContentKey = {key: string} | {reason: string};
 
@@ -69,8 +62,14 @@ export async function contentKeys(
   table?: CompiledLines,
 ): Promise<Map<string, ContentKey>> {
   const results = new Map<string, ContentKey>();
-  for (let i = 0; i < requests.length; i += BUNDLE_CHUNK) {
-    await keyChunk(keys, requests.slice(i, i + BUNDLE_CHUNK), table, results);
+  const chunks: KeyRequest[][] = [];
+  for (let i = 0; i < requests.length; i += BUNDLE_CHUNK) chunks.push(requests.slice(i, i + BUNDLE_CHUNK));
+  // esbuild bundles the next chunk (in its own process) while this one's keys are made.
+  let next = chunks.length > 0 ? bundleChunk(keys, chunks[0]!, results) : undefined;
+  for (let i = 0; i < chunks.length; i++) {
+    const bundled = await next!;
+    next = i + 1 < chunks.length ? bundleChunk(keys, chunks[i + 1]!, results) : undefined;
+    await keyChunk(keys, chunks[i]!, bundled, table, results);
   }
   return results;
 }
@@ -82,20 +81,23 @@ export async function contentKeys(
  */
 const BUNDLE_CHUNK = 10;
 
-/** contentKeys for one chunk of the requests, one bundling call. */
-async function keyChunk(
+interface Bundled {
+  bundles: Map<string, () => Bundle>;
+  unresolved: Unresolved[];
+}
+
+/** One bundling call for a chunk; an entry that cannot be bundled gets its reason in `results`. */
+async function bundleChunk(
   keys: BundleKeys,
   requests: KeyRequest[],
-  table: CompiledLines | undefined,
   results: Map<string, ContentKey>,
-): Promise<void> {
-  let bundles: Map<string, () => Bundle>;
+): Promise<Bundled> {
   const unresolved: Unresolved[] = [];
   try {
-    bundles = await bundle(keys, requests.map(r => r.path), unresolved);
+    return {bundles: await bundle(keys, requests.map(r => r.path), unresolved), unresolved};
   } catch {
     // One file esbuild rejects fails the whole call: bundle each alone to find it.
-    bundles = new Map();
+    const bundles = new Map<string, () => Bundle>();
     await Promise.all(
       requests.map(async ({path: entry}) => {
         try {
@@ -107,7 +109,18 @@ async function keyChunk(
         }
       }),
     );
+    return {bundles, unresolved};
   }
+}
+
+/** The content keys of one bundled chunk. */
+async function keyChunk(
+  keys: BundleKeys,
+  requests: KeyRequest[],
+  {bundles, unresolved}: Bundled,
+  table: CompiledLines | undefined,
+  results: Map<string, ContentKey>,
+): Promise<void> {
   for (const request of requests) {
     const entry = request.path;
     if (results.has(entry)) continue;
@@ -148,8 +161,8 @@ interface Bundle {
   /** The map's sources (relative to the output folder) and lineDigest of its mappings. */
   sources: string[];
   lines: string;
-  /** Per bundled source file: the original positions of its surviving code, sorted. */
-  positions: Map<string, Position[]>;
+  /** Per bundled source file: the original positions of its surviving code (positionNumber), sorted. */
+  positions: Map<string, Float64Array>;
   /** Absolute paths of the files esbuild read for this bundle. */
   inputs: Set<string>;
 }
@@ -298,19 +311,19 @@ function lineDigest(mappings: Mappings, code: string): string {
 }
 
 /** The original positions (1-based lines) that surviving code comes from, per source file. */
-function positionsBySource(sources: string[], mappings: Mappings): Map<string, Position[]> {
-  const bySource = new Map<string, Position[]>();
+function positionsBySource(sources: string[], mappings: Mappings): Map<string, Float64Array> {
+  const counts = new Array<number>(sources.length).fill(0);
+  for (const segments of mappings) for (const s of segments) if (s.length >= 4) counts[s[1]!]++;
+  const bySource = counts.map(count => new Float64Array(count));
+  const filled = new Array<number>(sources.length).fill(0);
   for (const segments of mappings) {
     for (const s of segments) {
-      if (s.length < 4) continue;
-      const file = sources[s[1]!];
-      let positions = bySource.get(file);
-      if (!positions) bySource.set(file, (positions = []));
-      positions.push([s[2]! + 1, s[3]!]);
+      if (s.length >= 4) bySource[s[1]!]![filled[s[1]!]++] = positionNumber(s[2]! + 1, s[3]!);
     }
   }
-  for (const positions of bySource.values()) positions.sort(comparePositions);
-  return bySource;
+  const positions = new Map<string, Float64Array>();
+  sources.forEach((source, i) => positions.set(source, bySource[i]!.sort()));
+  return positions;
 }
 
 /**
@@ -327,11 +340,13 @@ function observedInBundle(keys: BundleKeys, b: Bundle): string[] {
       observed.push(keys.fileLine(file));
       continue;
     }
-    const reached = reachedFunctions(source.functions, b.positions.get(file) ?? []);
+    const reached = reachedFunctions(source.functions, b.positions.get(file) ?? NO_POSITIONS);
     observed.push(`${keys.relative(file)}:${sha256(JSON.stringify([source.imports, reached]))}`);
   }
   return observed.sort();
 }
+
+const NO_POSITIONS = new Float64Array(0);
 
 /** Parsed sources by path and content hash, kept across watch reruns. */
 const parsedSources = new Map<string, ObservableSource>();

@@ -127,30 +127,29 @@ function importSpecifier(node: Node): string | undefined {
   }
 }
 
-function before(a: Position, b: Position): boolean {
-  return a[0] < b[0] || (a[0] === b[0] && a[1] < b[1]);
+/** A position as one number, line-major: sorted positions are a Float64Array (lines stay below 2^21). */
+export function positionNumber(line: number, column: number): number {
+  return line * 2 ** 32 + column;
 }
 
 /**
- * The hashes of the functions whose text holds one of `positions` (sorted): code that
- * survives in a bundle lies in them, so the test can reach their `toString()`.
+ * The hashes of the functions whose text holds one of `positions` (positionNumber,
+ * sorted): code that survives in a bundle lies in them, so the test can reach their
+ * `toString()`.
  */
-export function reachedFunctions(functions: FunctionText[], positions: Position[]): string[] {
+export function reachedFunctions(functions: FunctionText[], positions: Float64Array): string[] {
   const reached: string[] = [];
   for (const fn of functions) {
+    const start = positionNumber(fn.start[0], fn.start[1]);
     // First position not before the function's start.
     let lo = 0;
     let hi = positions.length;
     while (lo < hi) {
       const mid = (lo + hi) >> 1;
-      if (before(positions[mid], fn.start)) lo = mid + 1;
+      if (positions[mid]! < start) lo = mid + 1;
       else hi = mid;
     }
-    if (lo < positions.length && before(positions[lo], fn.end)) reached.push(fn.hash);
+    if (lo < positions.length && positions[lo]! < positionNumber(fn.end[0], fn.end[1])) reached.push(fn.hash);
   }
   return reached;
-}
-
-export function comparePositions(a: Position, b: Position): number {
-  return a[0] - b[0] || a[1] - b[1];
 }
