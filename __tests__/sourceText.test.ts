@@ -1,3 +1,7 @@
+import {createHash} from 'crypto';
+import * as fs from 'fs';
+import * as path from 'path';
+import {decodeEntryFile, storeDir} from './helpers/cacheStore';
 import {FixtureProject, type RunResult} from './helpers/fixtureProject';
 
 // Stage 2 soundness (DESIGN.md section 2): JavaScript can read its own source text
@@ -83,6 +87,26 @@ describe('what code can observe of its own source (an @swc/jest project)', () =>
       for (const suite of SUITES.filter(s => s !== 'src/stack.test.ts' && s !== 'src/plugin.test.ts' && s !== 'src/metadata.test.ts')) {
         expect(run.outcomes[suite]).toBe('hit-content');
       }
+    } finally {
+      restore();
+    }
+  });
+
+  // Stage 2 keeps what it parsed of each file (functions, import order) by content hash, in
+  // a table beside the store: a garbled value for a file's current hash is parsed again.
+  test('parsed sources kept by stage 2, garbled, are parsed again: an edit no test reaches still replays by content key', async () => {
+    const table = path.join(storeDir(project.cacheDir), 'observed-sources');
+    const kept = JSON.parse(decodeEntryFile(table).body) as [string, [string, unknown]][];
+    expect(kept.map(([file]) => path.relative(project.dir, file))).toEqual(expect.arrayContaining(SUITES));
+    const garbled = JSON.stringify(kept.map(([file, [hash]]) => [file, [hash, {parsed: true, functions: 'none'}]]));
+    fs.writeFileSync(table, `JRC1 ${createHash('sha256').update(garbled).digest('hex')}\n${garbled}`);
+    // Code no test reaches: the module key misses, the bundles' keys read the kept table.
+    const restore = edit(project, 'src/greeter.ts', "return 'never called';", "return 'never called, tables garbled';");
+    try {
+      const run = await project.run();
+      replayedAll(run);
+      expect(run.outcomes['src/functionText.test.ts']).toBe('hit-content');
+      expect(run.suites.filter(s => s.bundled).length).toBeGreaterThan(0);
     } finally {
       restore();
     }

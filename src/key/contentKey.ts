@@ -23,7 +23,12 @@ export interface BundleKeys {
   readonly hasher: {hash(file: string): string | null};
   relative(file: string): string;
   fileLine(file: string): string;
+  /** What parsing a file found (see ObservableSource), kept across runs by content hash. */
+  readonly observed: ObservedSources;
 }
+
+/** Parsed sources kept across runs: path -> [content hash, ObservableSource]. */
+export type ObservedSources = KeyTable<[string, ObservableSource]>;
 
 /** One test file to key, with what its action key found (see ActionKey). */
 export interface KeyRequest extends Pick<ActionKey, 'closure' | 'outsideGraph' | 'packages'> {
@@ -348,26 +353,34 @@ function observedInBundle(keys: BundleKeys, b: Bundle): string[] {
 
 const NO_POSITIONS = new Float64Array(0);
 
-/** Parsed sources by path and content hash, kept across watch reruns. */
-const parsedSources = new Map<string, ObservableSource>();
-
+/** A file's ObservableSource: kept (`keys.observed`) while its content hash is unchanged, else parsed. */
 function observedSource(keys: BundleKeys, file: string): ObservableSource {
-  const id = `${file}\0${keys.hasher.hash(file)}`;
-  let source = parsedSources.get(id);
-  if (!source) {
-    if (parsedSources.size > 20_000) parsedSources.clear();
-    source = observableSource(file, readText(file));
-    parsedSources.set(id, source);
-  }
+  const hash = keys.hasher.hash(file);
+  const kept = keys.observed.map.get(file);
+  if (kept && kept[0] === hash) return kept[1];
+  const text = textAsHashed(keys, file);
+  // Changed since stage 1 hashed it: the caller keys the file by that hash instead.
+  if (text === undefined || !hash) return UNPARSED;
+  const source = observableSource(file, text);
+  keys.observed.set(file, [hash, source]);
   return source;
 }
 
-function readText(file: string): string {
+const UNPARSED: ObservableSource = {parsed: false, decorated: false, functions: [], imports: []};
+
+/**
+ * A file's text, if it still has the content stage 1 hashed: what stage 2 derives from a
+ * file is kept under that hash, so it must never describe other content (an edit saved
+ * while the run was being keyed).
+ */
+function textAsHashed(keys: BundleKeys, file: string): string | undefined {
+  let content: Buffer;
   try {
-    return fs.readFileSync(file, 'utf8');
+    content = fs.readFileSync(file);
   } catch {
-    return '';
+    return undefined;
   }
+  return sha256(content) === keys.hasher.hash(file) ? content.toString('utf8') : undefined;
 }
 
 /** Compiled lines by path and content hash, kept across watch reruns: made, or being made. */
@@ -396,6 +409,8 @@ export function compiledLine(keys: BundleKeys, file: string, table?: CompiledLin
   if (line === undefined) {
     if (compiledLines.size > 20_000) compiledLines.clear();
     const made = compile(keys, file, TRANSFORM_LOADERS[ext]).then(done => {
+      // Not made (the file changed since stage 1 hashed it): keyed by that hash, not kept.
+      if (done === undefined) return keys.fileLine(file);
       compiledLines.set(id, done);
       if (table && hash) table.set(file, [hash, done]);
       return done;
@@ -425,11 +440,13 @@ export async function moduleKey(keys: BundleKeys, request: KeyRequest, table?: C
   return sha256(JSON.stringify(['modules', request.outsideGraph, request.packages, lines.sort()]));
 }
 
-async function compile(keys: BundleKeys, file: string, loader: Esbuild.Loader): Promise<string> {
+/** compiledLine's line, or undefined when the file no longer has the content stage 1 hashed. */
+async function compile(keys: BundleKeys, file: string, loader: Esbuild.Loader): Promise<string | undefined> {
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const esbuild = require('esbuild') as typeof Esbuild;
-  const text = readText(file);
-  // Memoized by content: the bundle's key of a suite may have parsed this file already.
+  const text = textAsHashed(keys, file);
+  if (text === undefined) return undefined;
+  // Kept by content: the bundle's key of a suite may have parsed this file already.
   const source =
     loader === 'json' ? {parsed: true, decorated: false, functions: [], imports: []} : observedSource(keys, file);
   if (!source.parsed || source.decorated) return keys.fileLine(file);

@@ -44,6 +44,25 @@ const FUNCTION_TYPES = new Set([
 type Node = {type: string; start: number; end: number; loc: {start: Loc; end: Loc}} & Record<string, unknown>;
 type Loc = {line: number; column: number};
 
+/** True when a value read back from disk has ObservableSource's shape. */
+export function isObservableSource(value: unknown): value is ObservableSource {
+  const v = value as ObservableSource;
+  return (
+    typeof v === 'object' &&
+    v !== null &&
+    typeof v.parsed === 'boolean' &&
+    typeof v.decorated === 'boolean' &&
+    Array.isArray(v.imports) &&
+    v.imports.every(specifier => typeof specifier === 'string') &&
+    Array.isArray(v.functions) &&
+    v.functions.every(fn => isPosition(fn?.start) && isPosition(fn?.end) && typeof fn.hash === 'string')
+  );
+}
+
+function isPosition(value: unknown): value is Position {
+  return Array.isArray(value) && value.length === 2 && value.every(n => typeof n === 'number');
+}
+
 export function isScript(file: string): boolean {
   return SCRIPT.test(file);
 }

@@ -7,6 +7,7 @@ import type {CurrentInputs} from '../key/runtimeInputs';
 import {sha256} from '../key/fileHasher';
 import {loadImportExtractor} from '../key/importExtractor';
 import {KeyContext} from '../key/keyContext';
+import type {ObservableSource} from '../key/observableSource';
 import {projectInputs, type ProjectInputs} from '../key/projectInputs';
 import {snapshotPaths} from '../key/snapshotPaths';
 import {testFileFacts, type SnapshotPathOf} from '../key/testFileFacts';
@@ -45,6 +46,7 @@ export interface RunTables {
   packages?: PersistedTable<[string, string[]]>;
   dependencies?: PersistedTable<[string, string[]]>;
   compiled?: PersistedTable<[string, string]>;
+  observed?: PersistedTable<[string, ObservableSource]>;
 }
 
 /** Keys the test files of one project (one Jest context) for one run. */
@@ -97,7 +99,7 @@ export class ProjectKeys {
       await snapshotPaths(context.config),
       uncacheable,
       projectBypassReason(context.config),
-      stageTwo.forProject(context, current.hasher, tables.compiled),
+      stageTwo.forProject(context, current.hasher, tables),
       // A coverage payload holds every statement of each file the suite loaded, with its
       // position: an edit that stage 2 ignores (dead code, a line added above) changes it.
       globalConfig.collectCoverage ? 'content key skipped: a coverage run is keyed by the text of each file' : null,

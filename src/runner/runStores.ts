@@ -9,7 +9,7 @@ import {storeDirOf} from './watchedFolders';
 /**
  * One run's local stores (one per project config) and the machine-local tables kept in
  * the first project's store: file hashes, package closures, resolved imports, compiled
- * lines. `maintain` saves what changed, the packs and trims the stores after the run.
+ * lines, parsed sources. `maintain` saves what changed, the packs and trims the stores after the run.
  */
 export class RunStores {
   private readonly stores = new Map<Config.ProjectConfig, LocalStore>();
@@ -27,6 +27,7 @@ export class RunStores {
           packages: PersistedTable.load(dir, 'package-closures'),
           dependencies: PersistedTable.load(dir, 'dependencies'),
           compiled: PersistedTable.load(dir, 'compiled-lines'),
+          observed: PersistedTable.load(dir, 'observed-sources'),
         }
       : {};
   }
@@ -47,8 +48,8 @@ export class RunStores {
    */
   maintain(planned: PlannedTest[], writes: boolean): void {
     try {
-      const {packages, dependencies, compiled} = this.tables;
-      for (const table of [this.hashes, packages, dependencies, compiled]) table?.save();
+      const {packages, dependencies, compiled, observed} = this.tables;
+      for (const table of [this.hashes, packages, dependencies, compiled, observed]) table?.save();
       const stores = new Set(this.stores.values());
       for (const store of stores) store.explainIndex.save();
       if (!writes) return;

@@ -1,7 +1,12 @@
-import type {CompiledLines, ContentKey, KeyRequest} from '../key/contentKey';
+import type {CompiledLines, ContentKey, KeyRequest, ObservedSources} from '../key/contentKey';
 
-/** A compiled key line as the persisted table holds it: [content hash, line]. */
-type CompiledLine = CompiledLines extends {map: ReadonlyMap<string, infer V>} ? V : never;
+type ValueOf<Table> = Table extends {map: ReadonlyMap<string, infer V>} ? V : never;
+
+/** What stage 2 keeps across runs, per file (by content hash): compiled lines, parsed sources. */
+export interface Kept {
+  compiled: [string, ValueOf<CompiledLines>][];
+  observed: [string, ValueOf<ObservedSources>][];
+}
 
 /** What the stage-2 thread is started with: Jest's modules to build each project's resolver from. */
 export interface WorkerSetup {
@@ -25,11 +30,11 @@ export type Request =
       requests: KeyRequest[];
       /** Content hashes of the requests' closure files, as the action keys saw them. */
       hashes: [string, string | null][];
-      /** Compiled lines kept from earlier runs for closure files whose hash still matches. */
-      lines: [string, CompiledLine][];
+      /** What earlier runs kept for closure files whose hash still matches. */
+      kept: Kept;
     };
 
-/** The stage-2 thread's answer to one job: keys by test path, and the compiled lines it made. */
+/** The stage-2 thread's answer to one job: keys by test path, and what it made to keep. */
 export type Reply =
-  | {id: number; keys: [string, ContentKey][]; made: [string, CompiledLine][]}
+  | {id: number; keys: [string, ContentKey][]; made: Kept}
   | {id: number; error: string};

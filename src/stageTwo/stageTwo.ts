@@ -2,9 +2,10 @@ import type {Test, TestContext} from '@jest/test-result';
 import * as path from 'path';
 import {Worker} from 'worker_threads';
 import type {ActionKey} from '../key/actionKey';
-import type {CompiledLines, ContentKey} from '../key/contentKey';
+import type {CompiledLines, ContentKey, ObservedSources} from '../key/contentKey';
+import {isObservableSource} from '../key/observableSource';
 import {resolveFromJest} from '../jestModules';
-import type {Reply, Request, WorkerSetup} from './messages';
+import type {Kept, Reply, Request, WorkerSetup} from './messages';
 
 type Job = Extract<Request, {id: number}>;
 type Answer = Extract<Reply, {keys: unknown}>;
@@ -30,13 +31,9 @@ export class StageTwo {
   readonly #pending = new Map<number, {resolve(answer: Answer): void; reject(error: Error): void}>();
   readonly #projects = new Map<TestContext, number>();
 
-  /** Stage 2 for one project: hashes from `hasher` (stage 1's), compiled lines kept in `table`. */
-  forProject(
-    context: TestContext,
-    hasher: {hash(file: string): string | null},
-    table: CompiledLines | undefined,
-  ): ProjectStageTwo {
-    return new ProjectStageTwo(this, context, hasher, table);
+  /** Stage 2 for one project: hashes from `hasher` (stage 1's), what it makes kept in `tables`. */
+  forProject(context: TestContext, hasher: {hash(file: string): string | null}, tables: KeptTables): ProjectStageTwo {
+    return new ProjectStageTwo(this, context, hasher, tables);
   }
 
   /** Sends one job (introducing its project first); resolves with the thread's answer. */
@@ -107,14 +104,23 @@ export class StageTwo {
   }
 }
 
-/** One project's stage 2: jobs carry the hashes stage 1 saw and the compiled lines kept; new lines are kept. */
+/** The machine-local tables of what stage 2 keeps across runs (see Kept). */
+export interface KeptTables {
+  compiled?: CompiledLines;
+  observed?: ObservedSources;
+}
+
+/** One project's stage 2: jobs carry the hashes stage 1 saw and what earlier runs kept; what a job made is kept. */
 export class ProjectStageTwo {
   constructor(
     private readonly stageTwo: StageTwo,
     private readonly context: TestContext,
     private readonly hasher: {hash(file: string): string | null},
-    private readonly table: CompiledLines | undefined,
+    private readonly tables: KeptTables,
   ) {}
+
+  /** Files whose hash (and what was kept for them) the thread has been sent. */
+  private readonly sent = new Set<string>();
 
   /** Module keys (see moduleKey), by test path. */
   async moduleKeys(tests: StageTwoTest[]): Promise<Map<string, string>> {
@@ -129,14 +135,18 @@ export class ProjectStageTwo {
 
   private async job(kind: Job['kind'], tests: StageTwoTest[]): Promise<Map<string, ContentKey>> {
     const hashes = new Map<string, string | null>();
-    const lines: Job['lines'] = [];
+    const kept: Kept = {compiled: [], observed: []};
     for (const {action} of tests) {
       for (const file of action.closure) {
-        if (hashes.has(file)) continue;
+        // The thread keeps what it was sent for the run.
+        if (this.sent.has(file)) continue;
+        this.sent.add(file);
         const hash = this.hasher.hash(file);
         hashes.set(file, hash);
-        const kept = this.table?.map.get(file);
-        if (kept && kept[0] === hash) lines.push([file, kept]);
+        const line = this.tables.compiled?.map.get(file);
+        if (line && line[0] === hash) kept.compiled.push([file, line]);
+        const source = this.tables.observed?.map.get(file);
+        if (source && source[0] === hash && isObservableSource(source[1])) kept.observed.push([file, source]);
       }
     }
     const answer = await this.stageTwo.run(this.context, {
@@ -148,9 +158,10 @@ export class ProjectStageTwo {
         packages: action.packages,
       })),
       hashes: [...hashes],
-      lines,
+      kept,
     });
-    for (const [file, line] of answer.made) this.table?.set(file, line);
+    for (const [file, line] of answer.made.compiled) this.tables.compiled?.set(file, line);
+    for (const [file, source] of answer.made.observed) this.tables.observed?.set(file, source);
     return new Map(answer.keys);
   }
 }

@@ -1,9 +1,17 @@
 import * as os from 'os';
 import {parentPort, workerData} from 'worker_threads';
-import {contentKeys, moduleKey, type BundleKeys, type CompiledLines, type ContentKey} from '../key/contentKey';
+import {
+  contentKeys,
+  moduleKey,
+  type BundleKeys,
+  type CompiledLines,
+  type ContentKey,
+  type ObservedSources,
+} from '../key/contentKey';
 import {FileHasher} from '../key/fileHasher';
 import {fileKeyLine, relativePath} from '../key/keyLines';
-import type {Reply, Request, WorkerSetup} from './messages';
+import type {KeyTable} from '../key/keyTable';
+import type {Kept, Reply, Request, WorkerSetup} from './messages';
 
 /**
  * The stage-2 thread (see StageTwo): bundles and keys what the main thread asks for, off
@@ -22,7 +30,9 @@ if (process.platform === 'linux') {
   }
 }
 
-/** One project's side of stage 2 here: its resolver, the hashes the main thread sent, compiled lines. */
+type KeptValue<K extends keyof Kept> = Kept[K][number][1];
+
+/** One project's side of stage 2 here: its resolver, the hashes the main thread sent, what stage 2 keeps. */
 class ProjectBundleKeys implements BundleKeys {
   readonly hashes = new Map<string, string | null>();
   /** For a file the main thread did not hash (read by a bundle outside the closure). */
@@ -31,26 +41,38 @@ class ProjectBundleKeys implements BundleKeys {
     hash: (file: string) => (this.hashes.has(file) ? this.hashes.get(file)! : this.ownHasher.hash(file)),
   };
   private readonly fileLines = new Map<string, string>();
-  /** Lines made here since the last reply: the main thread persists them. */
-  made: [string, [string, string]][] = [];
-  private readonly lines = new Map<string, [string, string]>();
-  readonly compiled: CompiledLines = {
-    map: this.lines,
-    set: (file, line) => {
-      this.lines.set(file, line);
-      this.made.push([file, line]);
-    },
+  /** What earlier runs kept and this thread made, by kind. */
+  private readonly kept = {
+    compiled: new Map<string, KeptValue<'compiled'>>(),
+    observed: new Map<string, KeptValue<'observed'>>(),
   };
+  /** What was made here since the last reply: the main thread keeps it. */
+  made: Kept = {compiled: [], observed: []};
+  readonly compiled: CompiledLines = this.table('compiled');
+  readonly observed: ObservedSources = this.table('observed');
 
   constructor(
     readonly rootDir: string,
     readonly resolver: BundleKeys['resolver'],
   ) {}
 
-  /** What a job brings: the hashes stage 1 saw, and lines persisted by earlier runs. */
+  /** What a job brings: the hashes stage 1 saw, and what earlier runs kept. */
   receive(job: Extract<Request, {id: number}>): void {
     for (const [file, hash] of job.hashes) this.hashes.set(file, hash);
-    for (const [file, line] of job.lines) this.lines.set(file, line);
+    for (const [file, line] of job.kept.compiled) this.kept.compiled.set(file, line);
+    for (const [file, source] of job.kept.observed) this.kept.observed.set(file, source);
+  }
+
+  /** A table of what stage 2 keeps: what is set in it is also reported as made. */
+  private table<K extends keyof Kept>(kind: K): KeyTable<KeptValue<K>> {
+    const map = this.kept[kind] as Map<string, KeptValue<K>>;
+    return {
+      map,
+      set: (file, value) => {
+        map.set(file, value);
+        (this.made[kind] as [string, KeptValue<K>][]).push([file, value]);
+      },
+    };
   }
 
   relative(file: string): string {
@@ -92,7 +114,7 @@ async function answer(request: Extract<Request, {id: number}>): Promise<Reply> {
     keys = [...(await contentKeys(project, request.requests, project.compiled))];
   }
   const made = project.made;
-  project.made = [];
+  project.made = {compiled: [], observed: []};
   return {id: request.id, keys, made};
 }
 
