@@ -4,8 +4,10 @@
 // wrapper config, and compares it with plain Jest:
 //
 //   plain    the project's own jest command, runner not set (--json: each suite's outcome)
-//   warm-up  (unless --no-warmup) one unmeasured run of each kind first, so plain and cold
-//            both meet a warm Jest transform cache; the store is emptied after it
+//   warm-up  (unless --no-warmup) unmeasured runs first: plain, and the runner with the
+//            cache off in the runner's and in the cache-off cacheDirectory, so every measured
+//            run meets a warm Jest transform cache (its keys hold the cacheDirectory: each
+//            folder is warmed where it is); the store is emptied before cold
 //   cold     the runner with an empty store
 //   cached   the runner again, nothing changed (REPEAT): every passing suite should replay
 //   edits    each behaviour edit: cache on, then cache off (JEST_RUNNER_CACHE=off); every
@@ -289,14 +291,14 @@ function writeWrapper(dir, original, runner) {
 // ---------------------------------------------------------------------------------------
 // one Jest run
 
-function jestRun(ctx, kind, {runner, mode, label}) {
+function jestRun(ctx, kind, {runner, mode, label, cacheDir}) {
   const {project, dir, work, logDir, args} = ctx;
   const name = label || kind;
   const jsonFile = path.join(work, `${name}.json`);
   const reportFile = path.join(work, `${name}.report.json`);
   const notesFile = path.join(work, `${name}.wrapper-notes.json`);
   for (const f of [jsonFile, reportFile, notesFile]) rmrf(f);
-  const cacheDirectory = path.join(work, 'cache', runner ? (mode === 'off' ? 'off' : 'runner') : 'plain');
+  const cacheDirectory = path.join(work, 'cache', cacheDir ?? (runner ? (mode === 'off' ? 'off' : 'runner') : 'plain'));
   const env = {...process.env};
   for (const k of Object.keys(env)) if (k.startsWith('JEST_RUNNER_CACHE')) delete env[k];
   Object.assign(env, project.env || {});
@@ -436,12 +438,10 @@ function runProject(args, project, tgz) {
   try {
     if (args.warmup) {
       jestRun(ctx, 'warmup-plain', {runner: false});
-      jestRun(ctx, 'warmup-runner', {runner: true, mode: 'off'});
-      // The runner's cacheDirectory keeps Jest's transform cache; the store goes.
-      if (fs.existsSync(cacheOf('off'))) {
-        rmrf(cacheOf('runner'));
-        fs.cpSync(cacheOf('off'), cacheOf('runner'), {recursive: true});
-      }
+      // Each cacheDirectory is warmed where it is: Jest's transform cache keys hold the
+      // config, cacheDirectory included, so a copy of another folder's cache is cold.
+      jestRun(ctx, 'warmup-runner', {runner: true, mode: 'off', cacheDir: 'runner'});
+      jestRun(ctx, 'warmup-off', {runner: true, mode: 'off'});
     }
     const plain = jestRun(ctx, 'plain', {runner: false});
     if (!plain.suites.size) throw new Error(`plain Jest gave no results: ${plain.problems.join('; ')}`);
