@@ -69,11 +69,13 @@ export async function contentKeys(
   const results = new Map<string, ContentKey>();
   const chunks: KeyRequest[][] = [];
   for (let i = 0; i < requests.length; i += BUNDLE_CHUNK) chunks.push(requests.slice(i, i + BUNDLE_CHUNK));
-  // esbuild bundles the next chunk (in its own process) while this one's keys are made.
-  let next = chunks.length > 0 ? bundleChunk(keys, chunks[0]!, results) : undefined;
+  // esbuild bundles the next chunks (in its own process, on every core) while this one's
+  // keys are made; BUNDLES_AHEAD calls at a time keep it busy between resolve callbacks.
+  const bundling = chunks.slice(0, BUNDLES_AHEAD).map(chunk => bundleChunk(keys, chunk, results));
   for (let i = 0; i < chunks.length; i++) {
-    const bundled = await next!;
-    next = i + 1 < chunks.length ? bundleChunk(keys, chunks[i + 1]!, results) : undefined;
+    const bundled = await bundling[i]!;
+    const ahead = chunks[i + BUNDLES_AHEAD];
+    if (ahead) bundling.push(bundleChunk(keys, ahead, results));
     await keyChunk(keys, chunks[i]!, bundled, table, results);
   }
   return results;
@@ -81,10 +83,14 @@ export async function contentKeys(
 
 /**
  * Entry points per esbuild call. A call's output (every entry's code and map) stays in
- * memory until its keys are made: a run of a thousand missed suites bundled at once would
- * hold hundreds of megabytes while the suites run beside it.
+ * memory until its keys are made (BUNDLES_AHEAD calls' outputs at most): a run of a
+ * thousand missed suites bundled at once would hold hundreds of megabytes while the
+ * suites run beside it.
  */
 const BUNDLE_CHUNK = 10;
+
+/** esbuild calls under way at once (see contentKeys). */
+const BUNDLES_AHEAD = 2;
 
 interface Bundled {
   bundles: Map<string, () => Bundle>;
