@@ -23,6 +23,8 @@ export interface BundleKeys {
   readonly hasher: {hash(file: string): string | null};
   relative(file: string): string;
   fileLine(file: string): string;
+  /** Each file's compiled key line (see compiledLine), kept across runs by content hash. */
+  readonly compiled: CompiledLines;
   /** What parsing a file found (see ObservableSource), kept across runs by content hash. */
   readonly observed: ObservedSources;
 }
@@ -61,11 +63,7 @@ interface Unresolved {
  * everything stage 1 covers outside the import graph; and each closure file the bundle
  * did not read by what it can change at run time (see compiledLine).
  */
-export async function contentKeys(
-  keys: BundleKeys,
-  requests: KeyRequest[],
-  table?: CompiledLines,
-): Promise<Map<string, ContentKey>> {
+export async function contentKeys(keys: BundleKeys, requests: KeyRequest[]): Promise<Map<string, ContentKey>> {
   const results = new Map<string, ContentKey>();
   const chunks: KeyRequest[][] = [];
   for (let i = 0; i < requests.length; i += BUNDLE_CHUNK) chunks.push(requests.slice(i, i + BUNDLE_CHUNK));
@@ -76,7 +74,7 @@ export async function contentKeys(
     const bundled = await bundling[i]!;
     const ahead = chunks[i + BUNDLES_AHEAD];
     if (ahead) bundling.push(bundleChunk(keys, ahead, results));
-    await keyChunk(keys, chunks[i]!, bundled, table, results);
+    await keyChunk(keys, chunks[i]!, bundled, results);
   }
   return results;
 }
@@ -129,7 +127,6 @@ async function keyChunk(
   keys: BundleKeys,
   requests: KeyRequest[],
   {bundles, unresolved}: Bundled,
-  table: CompiledLines | undefined,
   results: Map<string, ContentKey>,
 ): Promise<void> {
   for (const request of requests) {
@@ -148,7 +145,7 @@ async function keyChunk(
       continue;
     }
     const notBundled = await allOf(
-      request.closure.filter(file => !b.inputs.has(file)).map(file => compiledLine(keys, file, table)),
+      request.closure.filter(file => !b.inputs.has(file)).map(file => compiledLine(keys, file)),
     );
     results.set(entry, {
       key: sha256(
@@ -359,12 +356,15 @@ function observedInBundle(keys: BundleKeys, b: Bundle): string[] {
 
 const NO_POSITIONS = new Float64Array(0);
 
-/** A file's ObservableSource: kept (`keys.observed`) while its content hash is unchanged, else parsed. */
-function observedSource(keys: BundleKeys, file: string): ObservableSource {
+/**
+ * A file's ObservableSource: kept (`keys.observed`) while its content hash is unchanged,
+ * else parsed (from `read`, its textAsHashed, when the caller has it).
+ */
+function observedSource(keys: BundleKeys, file: string, read?: string): ObservableSource {
   const hash = keys.hasher.hash(file);
   const kept = keys.observed.map.get(file);
   if (kept && kept[0] === hash) return kept[1];
-  const text = textAsHashed(keys, file);
+  const text = read ?? textAsHashed(keys, file);
   // Changed since stage 1 hashed it: the caller keys the file by that hash instead.
   if (text === undefined || !hash) return UNPARSED;
   const source = observableSource(file, text);
@@ -389,8 +389,8 @@ function textAsHashed(keys: BundleKeys, file: string): string | undefined {
   return sha256(content) === keys.hasher.hash(file) ? content.toString('utf8') : undefined;
 }
 
-/** Compiled lines by path and content hash, kept across watch reruns: made, or being made. */
-const compiledLines = new Map<string, string | Promise<string>>();
+/** Compiled lines being made, by path and content hash (made ones are in `keys.compiled`). */
+const compiling = new Map<string, Promise<string>>();
 
 const TRANSFORM_LOADERS: Record<string, Esbuild.Loader> = {ts: 'ts', tsx: 'tsx', js: 'jsx', jsx: 'jsx', json: 'json'};
 
@@ -400,28 +400,27 @@ const TRANSFORM_LOADERS: Record<string, Esbuild.Loader> = {ts: 'ts', tsx: 'tsx',
  * with the original line and column of that code, the text of all its functions and its
  * import order. A module imported only for its types keys nothing but its empty output,
  * and a comment or type edit leaves the line as it was. Manual mocks, files esbuild
- * cannot compile and non-scripts enter by their content. Lines persist in `table` (by
- * path, with the content hash they were made from). A line already made is returned as
+ * cannot compile and non-scripts enter by their content. Lines are kept in `keys.compiled`
+ * (by path, with the content hash they were made from). A line already made is returned as
  * it is, not as a promise: a thousand suites' module keys share most of their lines.
  */
-export function compiledLine(keys: BundleKeys, file: string, table?: CompiledLines): string | Promise<string> {
+function compiledLine(keys: BundleKeys, file: string): string | Promise<string> {
   const ext = /\.[cm]?([jt]sx?|json)$/.exec(file)?.[1];
   if (!ext || file.split(path.sep).includes('__mocks__')) return keys.fileLine(file);
   const hash = keys.hasher.hash(file);
-  const persisted = table?.map.get(file);
-  if (persisted && persisted[0] === hash) return persisted[1];
+  const kept = keys.compiled.map.get(file);
+  if (kept && kept[0] === hash) return kept[1];
   const id = `${file}\0${hash}`;
-  let line = compiledLines.get(id);
+  let line = compiling.get(id);
   if (line === undefined) {
-    if (compiledLines.size > 20_000) compiledLines.clear();
-    const made = compile(keys, file, TRANSFORM_LOADERS[ext]).then(done => {
+    line = compile(keys, file, TRANSFORM_LOADERS[ext]).then(done => {
+      compiling.delete(id);
       // Not made (the file changed since stage 1 hashed it): keyed by that hash, not kept.
       if (done === undefined) return keys.fileLine(file);
-      compiledLines.set(id, done);
-      if (table && hash) table.set(file, [hash, done]);
+      if (hash) keys.compiled.set(file, [hash, done]);
       return done;
     });
-    compiledLines.set(id, (line = made));
+    compiling.set(id, line);
   }
   return line;
 }
@@ -441,8 +440,8 @@ export type CompiledLines = KeyTable<[string, string]>;
  * without bundling any suite. Nothing is tree-shaken, so it never hits where the
  * content key would miss: it is looked up first.
  */
-export async function moduleKey(keys: BundleKeys, request: KeyRequest, table?: CompiledLines): Promise<string> {
-  const lines = await allOf(request.closure.map(file => compiledLine(keys, file, table)));
+export async function moduleKey(keys: BundleKeys, request: KeyRequest): Promise<string> {
+  const lines = await allOf(request.closure.map(file => compiledLine(keys, file)));
   return sha256(JSON.stringify(['modules', request.outsideGraph, request.packages, lines.sort()]));
 }
 
@@ -454,7 +453,7 @@ async function compile(keys: BundleKeys, file: string, loader: Esbuild.Loader): 
   if (text === undefined) return undefined;
   // Kept by content: the bundle's key of a suite may have parsed this file already.
   const source =
-    loader === 'json' ? {parsed: true, decorated: false, functions: [], imports: []} : observedSource(keys, file);
+    loader === 'json' ? {parsed: true, decorated: false, functions: [], imports: []} : observedSource(keys, file, text);
   if (!source.parsed || source.decorated) return keys.fileLine(file);
   try {
     const out = await esbuild.transform(text, {

@@ -134,7 +134,7 @@ export class ProjectStageTwo {
   }
 
   private async job(kind: Job['kind'], tests: StageTwoTest[]): Promise<Map<string, ContentKey>> {
-    const hashes = new Map<string, string | null>();
+    const hashes: [string, string | null][] = [];
     const kept: Kept = {compiled: [], observed: []};
     for (const {action} of tests) {
       for (const file of action.closure) {
@@ -142,7 +142,7 @@ export class ProjectStageTwo {
         if (this.sent.has(file)) continue;
         this.sent.add(file);
         const hash = this.hasher.hash(file);
-        hashes.set(file, hash);
+        hashes.push([file, hash]);
         const line = this.tables.compiled?.map.get(file);
         if (line && line[0] === hash) kept.compiled.push([file, line]);
         const source = this.tables.observed?.map.get(file);
@@ -157,7 +157,7 @@ export class ProjectStageTwo {
         outsideGraph: action.outsideGraph,
         packages: action.packages,
       })),
-      hashes: [...hashes],
+      hashes,
       kept,
     });
     for (const [file, line] of answer.made.compiled) this.tables.compiled?.set(file, line);

@@ -107,11 +107,11 @@ async function answer(request: Extract<Request, {id: number}>): Promise<Reply> {
   if (request.kind === 'module') {
     keys = await Promise.all(
       request.requests.map(
-        async (r): Promise<[string, ContentKey]> => [r.path, {key: await moduleKey(project, r, project.compiled)}],
+        async (r): Promise<[string, ContentKey]> => [r.path, {key: await moduleKey(project, r)}],
       ),
     );
   } else {
-    keys = [...(await contentKeys(project, request.requests, project.compiled))];
+    keys = [...(await contentKeys(project, request.requests))];
   }
   const made = project.made;
   project.made = {compiled: [], observed: []};
