@@ -56,17 +56,25 @@ interface Unresolved {
 
 /**
  * Stage 2 of the key (Go's content ID): esbuild bundles the stage-1 misses of a project,
- * BUNDLE_CHUNK entries a call, tree-shaken with annotations ignored, resolving through Jest's resolver.
+ * up to BUNDLE_CHUNK entries a call, tree-shaken with annotations ignored, resolving through Jest's resolver.
  * Each test's key hashes its bundle; the original line and column of every surviving
  * mapping (stack frames show both); the text of every function and class the surviving
  * code lies in and the import order of every bundled file (see ObservableSource);
  * everything stage 1 covers outside the import graph; and each closure file the bundle
  * did not read by what it can change at run time (see compiledLine).
+ * `onChunk` is given each chunk's keys as soon as they are made.
  */
-export async function contentKeys(keys: BundleKeys, requests: KeyRequest[]): Promise<Map<string, ContentKey>> {
+export async function contentKeys(
+  keys: BundleKeys,
+  requests: KeyRequest[],
+  onChunk?: (keys: [string, ContentKey][]) => void,
+): Promise<Map<string, ContentKey>> {
   const results = new Map<string, ContentKey>();
   const chunks: KeyRequest[][] = [];
-  for (let i = 0; i < requests.length; i += BUNDLE_CHUNK) chunks.push(requests.slice(i, i + BUNDLE_CHUNK));
+  // The first chunks are small: an in-band run starts their suites while the rest are bundled.
+  for (let i = 0, size = 1; i < requests.length; i += size, size = Math.min(2 * size, BUNDLE_CHUNK)) {
+    chunks.push(requests.slice(i, i + size));
+  }
   // esbuild bundles the next chunks (in its own process, on every core) while this one's
   // keys are made; BUNDLES_AHEAD calls at a time keep it busy between resolve callbacks.
   const bundling = chunks.slice(0, BUNDLES_AHEAD).map(chunk => bundleChunk(keys, chunk, results));
@@ -75,6 +83,10 @@ export async function contentKeys(keys: BundleKeys, requests: KeyRequest[]): Pro
     const ahead = chunks[i + BUNDLES_AHEAD];
     if (ahead) bundling.push(bundleChunk(keys, ahead, results));
     await keyChunk(keys, chunks[i]!, bundled, results);
+    onChunk?.(chunks[i]!.flatMap(({path}) => {
+      const key = results.get(path);
+      return key ? [[path, key] as [string, ContentKey]] : [];
+    }));
   }
   return results;
 }

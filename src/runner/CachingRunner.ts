@@ -1,4 +1,4 @@
-import type {Test, TestContext, TestEvents, TestResult} from '@jest/test-result';
+import type {Test, TestContext, TestEvents} from '@jest/test-result';
 import type {Config} from '@jest/types';
 import Emittery from 'emittery';
 import type {TestRunnerContext, TestRunnerOptions} from 'jest-runner';
@@ -6,36 +6,22 @@ import type {TestWatcher} from 'jest-watcher';
 import {FileHasher} from '../key/fileHasher';
 import {relativePath} from '../key/keyLines';
 import {CurrentInputs} from '../key/runtimeInputs';
-import {requireFromJest} from '../jestModules';
 import {canWrite, OptionError, resolveOptions, type RunnerOptions} from '../options';
 import {RunReport} from '../report/runReport';
 import {StageTwo} from '../stageTwo/stageTwo';
 import {replaySuite, reportersWantTestCases} from '../replay/replaySuite';
 import {attachSourceMaps} from '../replay/sourceMaps';
-import type {Recording} from '../runtime/recording';
 import type {LocalStore} from '../store/localStore';
+import {MissRun, type Subscription} from './missRun';
 import {ProjectKeys, type PlannedTest, type RunTables} from './projectKeys';
-import {recordingFor} from './recordingFor';
 import {RemoteCache} from './remoteCache';
 import {RunStores} from './runStores';
 import {runBypassReason} from './storePolicy';
-import {storePass, storeUnderContentKeys} from './storePass';
-import {noteFresh, Verification} from './verification';
+import {storeUnderContentKeys} from './storePass';
+import {Verification} from './verification';
 import {checkReportPath} from './watchedFolders';
 
 type Events = TestEvents;
-type JestRunnerCtor = new (
-  globalConfig: Config.GlobalConfig,
-  context: TestRunnerContext,
-) => {
-  runTests(tests: Test[], watcher: TestWatcher, options: TestRunnerOptions): Promise<void>;
-  on<E extends keyof Events>(event: E, listener: (data: Events[E]) => unknown): () => void;
-};
-
-interface Subscription {
-  event: keyof Events;
-  listener: (data: unknown) => unknown;
-}
 
 /**
  * The runner Jest loads. Keys every test file, replays stored passes, hands the rest to
@@ -61,7 +47,7 @@ export class CachingRunner {
 
   /**
    * Jest subscribes before runTests. Replays are emitted here; the inner runner's events
-   * reach the same listeners directly (see runMisses), with no second emitter between.
+   * reach the same listeners directly (see MissRun), with no second emitter between.
    */
   on<E extends keyof Events>(event: E, listener: (data: Events[E]) => void | Promise<void>) {
     const subscription: Subscription = {event, listener: listener as Subscription['listener']};
@@ -93,20 +79,41 @@ export class CachingRunner {
       const keepIn = canWrite(this.#options.mode) ? storeFor : undefined;
       await report.time('remoteMs', () => this.#remote!.lookUp(misses, current, keepIn));
     }
-    const inRun = await report.time('contentKeysMs', () =>
-      this.planContentKeys(planned, projects, current, storeFor, verification),
-    );
-    // Would-be hits that run anyway, to check their stored pass.
-    verification.choose(planned);
-    // Hits first: they take milliseconds, and a reporter shows them at once.
-    await report.time('replayMs', () => this.replayHits(planned, watcher, storeFor));
-
-    const misses = planned.filter(p => !p.hit);
+    const run = new MissRun({
+      globalConfig: this.globalConfig,
+      context: this.context,
+      subscriptions: [...this.#subscriptions],
+      storable: new Set(canWrite(this.#options.mode) ? planned.filter(p => p.key) : []),
+      storeFor,
+      current,
+      remote: this.#remote,
+    });
+    // A batch of tests whose keys are known: the would-be hits chosen for a check run anyway,
+    // the hits are replayed (they take milliseconds, and a reporter shows them at once), the
+    // rest run.
+    const settle = async (batch: PlannedTest[]) => {
+      verification.choose(batch);
+      await report.time('replayMs', () => this.replayHits(batch, watcher, storeFor));
+      const misses = batch.filter(p => !p.hit);
+      if (misses.length > 0 && !watcher.isInterrupted()) await run.run(misses, watcher, options);
+    };
+    // In band, the suites run on this thread while stage 2 keys the others on its own, so each
+    // batch is settled as soon as it is known. Jest's parallel runner takes one list of tests.
+    let settling = Promise.resolve();
+    const settled = (batch: PlannedTest[]) => {
+      if (!options.serial || batch.length === 0) return;
+      settling = settling.then(() => settle(batch));
+      settling.catch(() => undefined); // awaited below; not an unhandled rejection meanwhile
+    };
+    let inRun: Promise<void>[] = [];
     try {
-      if (misses.length > 0 && !watcher.isInterrupted()) {
-        await this.runMisses(misses, watcher, options, current, storeFor);
-      }
+      inRun = await report.time('contentKeysMs', () =>
+        this.planContentKeys(planned, projects, current, storeFor, verification, settled),
+      );
+      await (options.serial ? settling : settle(planned));
     } finally {
+      await settling.catch(() => undefined);
+      run.end();
       await Promise.all(inRun);
       await report.time('remoteMs', () => this.#remote?.finish());
     }
@@ -175,6 +182,7 @@ export class CachingRunner {
    * content key can hit (the store holds no entry at all, or the mode does not read), keys
    * are only wanted for storing: those are computed while the tests run (bundling takes another
    * core), and the returned promises store the passes that finished first under them.
+   * `settled` is given every test once, as soon as its fate (replay or run) is known.
    */
   private async planContentKeys(
     planned: PlannedTest[],
@@ -182,25 +190,31 @@ export class CachingRunner {
     current: CurrentInputs,
     storeFor: (config: Config.ProjectConfig) => LocalStore,
     verification: Verification,
+    settled: (tests: PlannedTest[]) => void,
   ): Promise<Promise<void>[]> {
     const inRun: Promise<void>[] = [];
+    const beforeRun: (() => Promise<void>)[] = [];
+    const keying = new Set<PlannedTest>();
     for (const [context, project] of projects) {
       const misses = planned.filter(p => p.key && !p.hit && p.test.context === context);
       if (misses.length === 0) continue;
       const store = storeFor(context.config);
       const read = verification.lookIn(store);
       const write = canWrite(this.#options.mode) ? store : undefined;
-      const plan = (lookIn: LocalStore | undefined) =>
-        project.planContent(misses, lookIn, write).catch((error: Error) => {
+      const plan = (lookIn: LocalStore | undefined, whenKnown?: (tests: PlannedTest[]) => void) =>
+        project.planContent(misses, lookIn, write, whenKnown).catch((error: Error) => {
           // Stage 2 only adds hits: without it the misses simply run.
           for (const p of misses) p.outcome.reason = `content key failed: ${error.message}`;
         });
       if (write && (!read || store.isEmpty())) {
         inRun.push(plan(undefined).then(() => storeUnderContentKeys(misses, store, current, this.#remote)));
       } else if (read) {
-        await plan(read);
+        for (const p of misses) keying.add(p);
+        beforeRun.push(() => plan(read, settled));
       }
     }
+    settled(planned.filter(p => !keying.has(p)));
+    for (const plan of beforeRun) await plan();
     return inRun;
   }
 
@@ -226,53 +240,6 @@ export class CachingRunner {
       }
       await replaySuite(this.#emitter, p.test, p.hit.entry, this.globalConfig, testCases);
       process.stderr.write(`(cached) ${p.outcome.path}${p.outcome.remote ? ' (remote)' : ''}\n`);
-    }
-  }
-
-  private async runMisses(
-    misses: PlannedTest[],
-    watcher: TestWatcher,
-    options: TestRunnerOptions,
-    current: CurrentInputs,
-    storeFor: (config: Config.ProjectConfig) => LocalStore,
-  ): Promise<void> {
-    const JestRunner = requireFromJest<{default: JestRunnerCtor}>('jest-runner').default;
-    const inner = new JestRunner(this.globalConfig, this.context);
-    // Tests whose pass may be stored run with the recorder of their runtime inputs.
-    const storable = new Set(misses.filter(p => p.key && canWrite(this.#options.mode)));
-    const session = storable.size > 0 ? recordingFor([...storable], storeFor) : undefined;
-    const planned = new Map(misses.map(p => [p.test, p]));
-    // Stored once the session ended: input states are then read from the user's own
-    // environment, without the session's variables.
-    const passes: [PlannedTest, TestResult, Recording | undefined][] = [];
-    // Registered before Jest's listeners, which emittery calls in order: the result is
-    // copied before a reporter deletes its `console`.
-    const unsubscribes = [
-      inner.on('test-file-success', ([test, result]) => {
-        const p = planned.get(test);
-        if (p?.check) noteFresh(p.check, result);
-        if (session && p && storable.has(p)) {
-          passes.push([p, JSON.parse(JSON.stringify(result)) as TestResult, session.read(p.test)]);
-        }
-      }),
-      inner.on('test-file-failure', ([test]) => {
-        const p = planned.get(test);
-        if (p?.check) noteFresh(p.check, undefined);
-      }),
-      ...[...this.#subscriptions].map(({event, listener}) => inner.on(event, listener)),
-    ];
-    try {
-      await inner.runTests(
-        misses.map(p => p.test),
-        watcher,
-        options,
-      );
-    } finally {
-      for (const unsubscribe of unsubscribes) unsubscribe();
-      session?.end();
-      for (const [p, result, recording] of passes) {
-        storePass(p, result, recording, current, storeFor(p.test.context.config), this.#remote);
-      }
     }
   }
 

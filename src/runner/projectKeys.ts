@@ -7,6 +7,7 @@ import type {CurrentInputs} from '../key/runtimeInputs';
 import {sha256} from '../key/fileHasher';
 import {loadImportExtractor} from '../key/importExtractor';
 import {KeyContext} from '../key/keyContext';
+import type {ContentKey} from '../key/contentKey';
 import type {ObservableSource} from '../key/observableSource';
 import {projectInputs, type ProjectInputs} from '../key/projectInputs';
 import {snapshotPaths} from '../key/snapshotPaths';
@@ -170,12 +171,15 @@ export class ProjectKeys {
    * Stage 2 for this project's stage-1 misses. Cheap first: the module key, from each
    * closure file's own compiled output (a comment or type edit changes none); then the
    * bundles of the misses left (contentKeys). A hit is also stored under the keys that missed
-   * (when `write` is given), so the next run hits at stage 1.
+   * (when `write` is given), so the next run hits at stage 1. `settled` is given the tests
+   * whose fate is known as soon as it is: first those stage 2 does not apply to or whose
+   * module key hit, then each bundled chunk; a test stage 2 gives no key is settled too.
    */
   async planContent(
     misses: PlannedTest[],
     read: LocalStore | undefined,
     write: LocalStore | undefined,
+    settled: (tests: PlannedTest[]) => void = () => undefined,
   ): Promise<void> {
     const keyable = misses.filter(p => {
       const blocker = this.stageTwoBlocker(p);
@@ -190,23 +194,42 @@ export class ProjectKeys {
       if (write) this.noteReplay(write, p, found, missed);
       return true;
     };
-    if (keyable.length === 0) return;
-    const moduleKeys = await this.stageTwo.moduleKeys(keyable.map(p => ({test: p.test, action: p.key!})));
-    const toBundle = keyable.filter(p => {
-      p.moduleKey = moduleKeys.get(p.test.path);
-      return !p.moduleKey || !hit(p, p.moduleKey, [p.key!.key]);
-    });
-    if (toBundle.length === 0) return;
-    const keyed = await this.stageTwo.contentKeys(toBundle.map(p => ({test: p.test, action: p.key!})));
-    for (const p of toBundle) {
-      p.outcome.bundled = true;
-      const content = keyed.get(p.test.path) ?? {reason: 'stage 2 gave no key'};
-      if ('reason' in content) {
-        p.outcome.reason = content.reason;
-        continue;
+    const byPath = new Map<string, PlannedTest>();
+    if (keyable.length > 0) {
+      const moduleKeys = await this.stageTwo.moduleKeys(keyable.map(p => ({test: p.test, action: p.key!})));
+      for (const p of keyable) {
+        p.moduleKey = moduleKeys.get(p.test.path);
+        if (!p.moduleKey || !hit(p, p.moduleKey, [p.key!.key])) byPath.set(p.test.path, p);
       }
-      p.contentKey = content.key;
-      hit(p, content.key, [p.key!.key, p.moduleKey!]);
+    }
+    settled(misses.filter(p => !byPath.has(p.test.path)));
+    if (byPath.size === 0) return;
+    const keyed = (keys: Map<string, ContentKey>) => {
+      const chunk: PlannedTest[] = [];
+      for (const [path, content] of keys) {
+        const p = byPath.get(path);
+        if (!p) continue;
+        byPath.delete(path);
+        chunk.push(p);
+        p.outcome.bundled = true;
+        if ('reason' in content) {
+          p.outcome.reason = content.reason;
+          continue;
+        }
+        p.contentKey = content.key;
+        hit(p, content.key, [p.key!.key, p.moduleKey!]);
+      }
+      settled(chunk);
+    };
+    try {
+      await this.stageTwo.contentKeys(
+        [...byPath.values()].map(p => ({test: p.test, action: p.key!})),
+        keyed,
+      );
+    } finally {
+      // Tests stage 2 gave no key (or that its failure left) are settled too: they run.
+      for (const p of byPath.values()) p.outcome.reason = 'stage 2 gave no key';
+      settled([...byPath.values()]);
     }
   }
 }

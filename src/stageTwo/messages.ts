@@ -34,7 +34,15 @@ export type Request =
       kept: Kept;
     };
 
-/** The stage-2 thread's answer to one job: keys by test path, and what it made to keep. */
-export type Reply =
-  | {id: number; keys: [string, ContentKey][]; made: Kept}
-  | {id: number; error: string};
+/**
+ * The stage-2 thread's answer to one job: keys by test path, and what it made to keep. A
+ * content job is answered in parts, one per bundled chunk (`partial`), then a last one.
+ */
+export type Reply = Answer | {id: number; error: string};
+
+export interface Answer {
+  id: number;
+  keys: [string, ContentKey][];
+  made: Kept;
+  partial?: true;
+}

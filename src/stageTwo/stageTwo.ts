@@ -5,10 +5,9 @@ import type {ActionKey} from '../key/actionKey';
 import type {CompiledLines, ContentKey, ObservedSources} from '../key/contentKey';
 import {isObservableSource} from '../key/observableSource';
 import {resolveFromJest} from '../jestModules';
-import type {Kept, Reply, Request, WorkerSetup} from './messages';
+import type {Answer, Kept, Reply, Request, WorkerSetup} from './messages';
 
 type Job = Extract<Request, {id: number}>;
-type Answer = Extract<Reply, {keys: unknown}>;
 
 /** A test to key, with its action key. */
 export interface StageTwoTest {
@@ -28,7 +27,7 @@ export class StageTwo {
   #worker: Worker | undefined;
   #failure: Error | undefined;
   #nextId = 0;
-  readonly #pending = new Map<number, {resolve(answer: Answer): void; reject(error: Error): void}>();
+  readonly #pending = new Map<number, {take(answer: Answer): void; resolve(): void; reject(error: Error): void}>();
   readonly #projects = new Map<TestContext, number>();
 
   /** Stage 2 for one project: hashes from `hasher` (stage 1's), what it makes kept in `tables`. */
@@ -36,9 +35,12 @@ export class StageTwo {
     return new ProjectStageTwo(this, context, hasher, tables);
   }
 
-  /** Sends one job (introducing its project first); resolves with the thread's answer. */
-  run(context: TestContext, job: Omit<Job, 'id' | 'project'>): Promise<Answer> {
-    return new Promise<Answer>((resolve, reject) => {
+  /**
+   * Sends one job (introducing its project first); `take` is given each part of the thread's
+   * answer as it comes, and the promise settles after the last.
+   */
+  run(context: TestContext, job: Omit<Job, 'id' | 'project'>, take: (answer: Answer) => void): Promise<void> {
+    return new Promise<void>((resolve, reject) => {
       const worker = this.#failure ? undefined : this.thread();
       if (!worker) return reject(this.#failure!);
       let project = this.#projects.get(context);
@@ -62,7 +64,7 @@ export class StageTwo {
       }
       // Referenced while a job is out: an idle thread never keeps Jest's process alive.
       if (this.#pending.size === 0) worker.ref();
-      this.#pending.set(id, {resolve, reject});
+      this.#pending.set(id, {take, resolve, reject});
     });
   }
 
@@ -86,10 +88,20 @@ export class StageTwo {
     worker.unref();
     worker.on('message', (reply: Reply) => {
       const pending = this.#pending.get(reply.id);
+      if (!pending) return;
+      let error = 'error' in reply ? new Error(reply.error) : undefined;
+      if (!error) {
+        try {
+          pending.take(reply as Answer);
+        } catch (thrown) {
+          error = thrown as Error;
+        }
+      }
+      if (!error && (reply as Answer).partial) return;
       this.#pending.delete(reply.id);
       if (this.#pending.size === 0) worker.unref();
-      if ('error' in reply) pending?.reject(new Error(reply.error));
-      else pending?.resolve(reply);
+      if (error) pending.reject(error);
+      else pending.resolve();
     });
     worker.on('error', error => this.fail(error));
     worker.on('exit', code => this.fail(new Error(`the stage-2 thread exited (code ${code})`)));
@@ -128,12 +140,16 @@ export class ProjectStageTwo {
     return new Map([...keys].flatMap(([file, key]) => ('key' in key ? [[file, key.key] as const] : [])));
   }
 
-  /** Content keys (see contentKeys), by test path. */
-  contentKeys(tests: StageTwoTest[]): Promise<Map<string, ContentKey>> {
-    return this.job('content', tests);
+  /** Content keys (see contentKeys), by test path; `onKeys` is given each bundled chunk's as they come. */
+  contentKeys(tests: StageTwoTest[], onKeys?: (keys: Map<string, ContentKey>) => void): Promise<Map<string, ContentKey>> {
+    return this.job('content', tests, onKeys);
   }
 
-  private async job(kind: Job['kind'], tests: StageTwoTest[]): Promise<Map<string, ContentKey>> {
+  private async job(
+    kind: Job['kind'],
+    tests: StageTwoTest[],
+    onKeys?: (keys: Map<string, ContentKey>) => void,
+  ): Promise<Map<string, ContentKey>> {
     const hashes: [string, string | null][] = [];
     const kept: Kept = {compiled: [], observed: []};
     for (const {action} of tests) {
@@ -149,19 +165,20 @@ export class ProjectStageTwo {
         if (source && source[0] === hash && isObservableSource(source[1])) kept.observed.push([file, source]);
       }
     }
-    const answer = await this.stageTwo.run(this.context, {
-      kind,
-      requests: tests.map(({test, action}) => ({
-        path: test.path,
-        closure: action.closure,
-        outsideGraph: action.outsideGraph,
-        packages: action.packages,
-      })),
-      hashes,
-      kept,
-    });
-    for (const [file, line] of answer.made.compiled) this.tables.compiled?.set(file, line);
-    for (const [file, source] of answer.made.observed) this.tables.observed?.set(file, source);
-    return new Map(answer.keys);
+    const all = new Map<string, ContentKey>();
+    const take = (answer: Answer) => {
+      for (const [file, line] of answer.made.compiled) this.tables.compiled?.set(file, line);
+      for (const [file, source] of answer.made.observed) this.tables.observed?.set(file, source);
+      for (const [test, key] of answer.keys) all.set(test, key);
+      if (answer.keys.length > 0) onKeys?.(new Map(answer.keys));
+    };
+    const requests = tests.map(({test, action}) => ({
+      path: test.path,
+      closure: action.closure,
+      outsideGraph: action.outsideGraph,
+      packages: action.packages,
+    }));
+    await this.stageTwo.run(this.context, {kind, requests, hashes, kept}, take);
+    return all;
   }
 }

@@ -11,7 +11,7 @@ import {
 import {FileHasher} from '../key/fileHasher';
 import {fileKeyLine, relativePath} from '../key/keyLines';
 import type {KeyTable} from '../key/keyTable';
-import type {Kept, Reply, Request, WorkerSetup} from './messages';
+import type {Answer, Kept, Reply, Request, WorkerSetup} from './messages';
 
 /**
  * The stage-2 thread (see StageTwo): bundles and keys what the main thread asks for, off
@@ -103,19 +103,21 @@ async function answer(request: Extract<Request, {id: number}>): Promise<Reply> {
   if (!project) return {id: request.id, error: `project ${request.project} was not introduced`};
   if (project instanceof Error) return {id: request.id, error: project.message};
   project.receive(request);
-  let keys: [string, ContentKey][];
+  const reply = (keys: [string, ContentKey][]): Answer => {
+    const made = project.made;
+    project.made = {compiled: [], observed: []};
+    return {id: request.id, keys, made};
+  };
   if (request.kind === 'module') {
-    keys = await Promise.all(
-      request.requests.map(
-        async (r): Promise<[string, ContentKey]> => [r.path, {key: await moduleKey(project, r)}],
+    return reply(
+      await Promise.all(
+        request.requests.map(async (r): Promise<[string, ContentKey]> => [r.path, {key: await moduleKey(project, r)}]),
       ),
     );
-  } else {
-    keys = [...(await contentKeys(project, request.requests))];
   }
-  const made = project.made;
-  project.made = {compiled: [], observed: []};
-  return {id: request.id, keys, made};
+  // Each chunk's keys go out at once: an in-band run starts those suites while the rest are bundled.
+  await contentKeys(project, request.requests, keys => parentPort!.postMessage({...reply(keys), partial: true}));
+  return reply([]);
 }
 
 parentPort!.on('message', (request: Request) => {
