@@ -62,13 +62,13 @@ interface Unresolved {
  * code lies in and the import order of every bundled file (see ObservableSource);
  * everything stage 1 covers outside the import graph; and each closure file the bundle
  * did not read by what it can change at run time (see compiledLine).
- * `onChunk` is given each chunk's keys as soon as they are made.
+ * Each chunk's keys, by test path, go to `onChunk` as soon as they are made.
  */
 export async function contentKeys(
   keys: BundleKeys,
   requests: KeyRequest[],
-  onChunk?: (keys: [string, ContentKey][]) => void,
-): Promise<Map<string, ContentKey>> {
+  onChunk: (keys: [string, ContentKey][]) => void,
+): Promise<void> {
   const results = new Map<string, ContentKey>();
   const chunks: KeyRequest[][] = [];
   // The first chunks are small: an in-band run starts their suites while the rest are bundled.
@@ -83,12 +83,11 @@ export async function contentKeys(
     const ahead = chunks[i + BUNDLES_AHEAD];
     if (ahead) bundling.push(bundleChunk(keys, ahead, results));
     await keyChunk(keys, chunks[i]!, bundled, results);
-    onChunk?.(chunks[i]!.flatMap(({path}) => {
+    onChunk(chunks[i]!.flatMap(({path}) => {
       const key = results.get(path);
       return key ? [[path, key] as [string, ContentKey]] : [];
     }));
   }
-  return results;
 }
 
 /**
