@@ -211,3 +211,18 @@ describe('concurrent jest processes on one store', () => {
     expect(leftovers).toEqual([]);
   });
 });
+
+describe('a run that dies midway', () => {
+  test('keeps the passes of the suites that finished before it died', async () => {
+    const project = new FixtureProject('store');
+    // The smallest file runs last (Jest orders unknown suites by size); in band, it kills
+    // the jest process itself, as a crash or a kill from outside would.
+    project.write('zz.test.ts', "test('dies', () => process.kill(process.pid, 'SIGKILL'));\n");
+    const killed = await project.run(['--runInBand']);
+    expect(killed.code).toBeNull();
+    expect(killed.executed).toEqual(SUITES);
+
+    project.remove('zz.test.ts');
+    expectOnly(await project.run(), []);
+  });
+});

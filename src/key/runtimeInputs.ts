@@ -64,6 +64,11 @@ export class CurrentInputs {
   private readonly envByList = new WeakMap<EnvReads, InputState>();
   private readonly listings = new Map<string, string>();
   private names: string | undefined;
+  /**
+   * The environment as the run began: a recording session later adds its own variables
+   * (NODE_OPTIONS) to this process's, and passes are stored while it is on.
+   */
+  private readonly env: NodeJS.ProcessEnv = {...process.env};
 
   constructor(readonly hasher: FileHasher) {}
 
@@ -97,7 +102,7 @@ export class CurrentInputs {
     const id = `${listed}\n${names.join('\n')}`;
     let state = this.envStates.get(id);
     if (state === undefined) {
-      const lines = names.map(name => `env ${name}=${process.env[name] ?? '<unset>'}`);
+      const lines = names.map(name => `env ${name}=${this.env[name] ?? '<unset>'}`);
       if (listed) lines.push(ENV_NAMES_LINE + this.envNames());
       state = {lines, digest: sha256(JSON.stringify(lines))};
       this.envStates.set(id, state);
@@ -107,7 +112,7 @@ export class CurrentInputs {
 
   /** The names of the environment as an enumeration sees them, less the ignored ones (JSON). */
   private envNames(): string {
-    this.names ??= JSON.stringify(Object.keys(process.env).filter(name => !isIgnoredEnv(name)).sort());
+    this.names ??= JSON.stringify(Object.keys(this.env).filter(name => !isIgnoredEnv(name)).sort());
     return this.names;
   }
 

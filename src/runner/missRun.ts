@@ -4,7 +4,6 @@ import type {TestRunnerContext, TestRunnerOptions} from 'jest-runner';
 import type {TestWatcher} from 'jest-watcher';
 import type {CurrentInputs} from '../key/runtimeInputs';
 import {requireFromJest} from '../jestModules';
-import type {Recording} from '../runtime/recording';
 import type {RecordingSession} from '../runtime/recordingSession';
 import type {LocalStore} from '../store/localStore';
 import type {PlannedTest} from './projectKeys';
@@ -43,16 +42,14 @@ export interface MissRunSetup {
 /**
  * Jest's own runner (jest-runner + jest-circus) for the suites that must run, over one or
  * more batches of one run: an in-band run hands it each batch as soon as its keys are
- * known. Suites whose pass may be stored run with the recorder of their runtime inputs;
- * `end` stores the passes, once the recording session is over.
+ * known. Suites whose pass may be stored run with the recorder of their runtime inputs,
+ * and each pass is stored as its suite finishes; `end` ends the recording session.
  */
 export class MissRun {
   #inner: InstanceType<JestRunnerCtor> | undefined;
   #session: RecordingSession | undefined;
   readonly #unsubscribes: (() => void)[] = [];
   readonly #planned = new Map<Test, PlannedTest>();
-  /** Stored at the end: input states are then read from the user's own environment, without the session's variables. */
-  readonly #passes: [PlannedTest, TestResult, Recording | undefined][] = [];
 
   constructor(private readonly setup: MissRunSetup) {}
 
@@ -78,9 +75,7 @@ export class MissRun {
       inner.on('test-file-success', ([test, result]) => {
         const p = this.#planned.get(test);
         if (p?.check) noteFresh(p.check, result);
-        if (this.#session && p && this.setup.storable.has(p)) {
-          this.#passes.push([p, JSON.parse(JSON.stringify(result)) as TestResult, this.#session.read(p.test)]);
-        }
+        if (this.#session && p && this.setup.storable.has(p)) this.store(p, result, this.#session);
       }),
       inner.on('test-file-failure', ([test]) => {
         const p = this.#planned.get(test);
@@ -92,12 +87,24 @@ export class MissRun {
     return inner;
   }
 
-  /** Ends the recording session and stores the passes. */
+  /**
+   * Stores a pass from a copy of its result: storing detaches source maps, and Jest's
+   * reporters, called after this listener, delete its `console`. A pass that cannot be
+   * stored says why in its outcome; it never fails the run.
+   */
+  private store(p: PlannedTest, result: TestResult, session: RecordingSession): void {
+    try {
+      const copy = JSON.parse(JSON.stringify(result)) as TestResult;
+      const {current, storeFor, remote} = this.setup;
+      storePass(p, copy, session.read(p.test), current, storeFor(p.test.context.config), remote);
+    } catch (error) {
+      p.outcome.reason = `not stored: ${(error as Error).message}`;
+    }
+  }
+
+  /** Ends the recording session: no pass is stored after it. */
   end(): void {
     for (const unsubscribe of this.#unsubscribes) unsubscribe();
     this.#session?.end();
-    for (const [p, result, recording] of this.#passes) {
-      storePass(p, result, recording, this.setup.current, this.setup.storeFor(p.test.context.config), this.setup.remote);
-    }
   }
 }
