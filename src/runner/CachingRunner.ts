@@ -110,6 +110,8 @@ export class CachingRunner {
       inRun = await report.time('contentKeysMs', () =>
         this.planContentKeys(planned, projects, current, storeFor, verification, settled),
       );
+      // Every stage-2 job of the run is out: the thread's heap goes back once they are done.
+      stageTwo.release();
       await (options.serial ? settling : settle(planned));
     } finally {
       await settling.catch(() => undefined);

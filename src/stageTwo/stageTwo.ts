@@ -19,16 +19,21 @@ export interface StageTwoTest {
  * Stage 2 of the key (see contentKey.ts) on a thread of its own. Bundling, compiling and
  * hashing cost about what the suites' runs cost; on the main thread of an in-band run they
  * would take its time from the tests (and every promise there pays for each AsyncLocalStorage
- * Jest 30's jest-circus leaves enabled). One thread per run, started by the first job and
- * ended by close(). A thread that fails rejects its jobs: stage 2 only adds hits, so the
- * tests then simply run.
+ * Jest 30's jest-circus leaves enabled). The thread is started by the first job and ended
+ * by release() once its jobs are done (its heap then goes back while the suites run) or by
+ * close(). A thread that fails rejects its jobs: stage 2 only adds hits, so the tests then
+ * simply run.
  */
 export class StageTwo {
   #worker: Worker | undefined;
   #failure: Error | undefined;
   #nextId = 0;
+  /** Set by release(): the thread ends when its last job settles. */
+  #released = false;
   readonly #pending = new Map<number, {take(answer: Answer): void; resolve(): void; reject(error: Error): void}>();
   readonly #projects = new Map<TestContext, number>();
+  /** Per project, the files whose hash (and what was kept for them) the current thread was sent. */
+  readonly #sent = new Map<TestContext, Set<string>>();
 
   /** Stage 2 for one project: hashes from `hasher` (stage 1's), what it makes kept in `tables`. */
   forProject(context: TestContext, hasher: {hash(file: string): string | null}, tables: KeptTables): ProjectStageTwo {
@@ -43,6 +48,7 @@ export class StageTwo {
     return new Promise<void>((resolve, reject) => {
       const worker = this.#failure ? undefined : this.thread();
       if (!worker) return reject(this.#failure!);
+      this.#released = false;
       let project = this.#projects.get(context);
       const id = this.#nextId++;
       try {
@@ -68,11 +74,34 @@ export class StageTwo {
     });
   }
 
+  /**
+   * No more jobs are planned: the thread ends as soon as it has none (now, or when the last
+   * settles). A later job starts a new one, which is introduced to the projects again.
+   */
+  release(): void {
+    this.#released = true;
+    if (this.#pending.size === 0) void this.endThread();
+  }
+
+  /** The files of a project the current thread holds the hash of (a new thread holds none). */
+  sentTo(context: TestContext): Set<string> {
+    let sent = this.#sent.get(context);
+    if (!sent) this.#sent.set(context, (sent = new Set()));
+    return sent;
+  }
+
   /** Ends the thread; jobs still out are rejected. */
   async close(): Promise<void> {
+    const ending = this.endThread();
+    this.fail(new Error('stage 2 ended with the run'));
+    await ending;
+  }
+
+  private async endThread(): Promise<void> {
     const worker = this.#worker;
     this.#worker = undefined;
-    this.fail(new Error('stage 2 ended with the run'));
+    this.#projects.clear();
+    this.#sent.clear();
     await worker?.terminate();
   }
 
@@ -100,11 +129,17 @@ export class StageTwo {
       if (!error && (reply as Answer).partial) return;
       this.#pending.delete(reply.id);
       if (this.#pending.size === 0) worker.unref();
+      if (this.#pending.size === 0 && this.#released) void this.endThread();
       if (error) pending.reject(error);
       else pending.resolve();
     });
-    worker.on('error', error => this.fail(error));
-    worker.on('exit', code => this.fail(new Error(`the stage-2 thread exited (code ${code})`)));
+    // Only the current thread's end is a failure: one ended by endThread is no longer it.
+    worker.on('error', error => {
+      if (this.#worker === worker) this.fail(error);
+    });
+    worker.on('exit', code => {
+      if (this.#worker === worker) this.fail(new Error(`the stage-2 thread exited (code ${code})`));
+    });
     this.#worker = worker;
     return worker;
   }
@@ -131,9 +166,6 @@ export class ProjectStageTwo {
     private readonly tables: KeptTables,
   ) {}
 
-  /** Files whose hash (and what was kept for them) the thread has been sent. */
-  private readonly sent = new Set<string>();
-
   /** Module keys (see moduleKey), by test path. */
   async moduleKeys(tests: StageTwoTest[]): Promise<Map<string, string>> {
     const keys = await this.job('module', tests);
@@ -152,11 +184,12 @@ export class ProjectStageTwo {
   ): Promise<Map<string, ContentKey>> {
     const hashes: [string, string | null][] = [];
     const kept: Kept = {compiled: [], observed: []};
+    const sent = this.stageTwo.sentTo(this.context);
     for (const {action} of tests) {
       for (const file of action.closure) {
         // The thread keeps what it was sent for the run.
-        if (this.sent.has(file)) continue;
-        this.sent.add(file);
+        if (sent.has(file)) continue;
+        sent.add(file);
         const hash = this.hasher.hash(file);
         hashes.push([file, hash]);
         const line = this.tables.compiled?.map.get(file);
