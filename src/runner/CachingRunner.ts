@@ -110,8 +110,8 @@ export class CachingRunner {
       inRun = await report.time('contentKeysMs', () =>
         this.planContentKeys(planned, projects, current, storeFor, verification, settled),
       );
-      // Every stage-2 job of the run is out: the thread's heap goes back once they are done.
-      stageTwo.release();
+      // The in-run keys are stage 2's last jobs: its thread's heap goes back once they are done.
+      void Promise.allSettled(inRun).then(() => stageTwo.release());
       await (options.serial ? settling : settle(planned));
     } finally {
       await settling.catch(() => undefined);
