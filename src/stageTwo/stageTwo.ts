@@ -128,8 +128,10 @@ export class StageTwo {
       }
       if (!error && (reply as Answer).partial) return;
       this.#pending.delete(reply.id);
-      if (this.#pending.size === 0) worker.unref();
-      if (this.#pending.size === 0 && this.#released) void this.endThread();
+      if (this.#pending.size === 0) {
+        if (this.#released) void this.endThread();
+        else worker.unref();
+      }
       if (error) pending.reject(error);
       else pending.resolve();
     });
