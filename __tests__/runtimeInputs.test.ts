@@ -317,3 +317,22 @@ describe('runtime inputs in a native ESM project', () => {
     expect(restored.outcomes).toEqual({'plain.test.js': 'hit-action', 'reader.test.js': 'hit-action'});
   });
 });
+
+// The keys treat a file in a folder found absent as absent without a stat of its own; once
+// tests run, a folder may appear. a.test.js creates __snapshots__/ (absent when the keys
+// were computed) and writes a file there that b.test.js, run after it, reads.
+describe('a file read in a folder that appeared during the run', () => {
+  test('is stored with its content: deleting it reruns the reader', async () => {
+    const project = new FixtureProject('appearing-folder');
+    const first = await project.run(['--runInBand']);
+    expect(first.code).toBe(0);
+    expect(first.outcomes).toEqual({'a.test.js': 'ran', 'b.test.js': 'ran'});
+
+    project.remove('__snapshots__/shared.json');
+    // a.test.js is replayed (it writes nothing then), so b.test.js must run and fail.
+    const second = await project.run(['--runInBand']);
+    expect(second.outcomes).toEqual({'a.test.js': 'hit-action', 'b.test.js': 'ran'});
+    expect(second.code).toBe(1);
+    expect(second.stderr).toMatch(/Tests:\s+1 failed, 1 passed, 2 total/);
+  });
+});

@@ -1,5 +1,6 @@
 import * as crypto from 'crypto';
 import * as fs from 'fs';
+import * as path from 'path';
 import type {KeyTable} from './keyTable';
 import {signatureOf, type FileSignature} from './signature';
 import {isSourceFacts, NO_FACTS, scanSource, type SourceFacts} from './sourceFacts';
@@ -53,7 +54,7 @@ export class FileHasher {
   fingerprint(file: string): Fingerprint {
     let fp = this.thisRun.get(file);
     if (fp) return fp;
-    fp = this.compute(file);
+    fp = this.folderExists(path.dirname(file)) ? this.compute(file) : MISSING;
     this.thisRun.set(file, fp);
     return fp;
   }
@@ -73,6 +74,25 @@ export class FileHasher {
     if (fp === undefined) return false;
     if (currentSignature(file) === fp.signature) return true;
     return this.compute(file).hash === fp.hash;
+  }
+
+  /**
+   * Folders looked at while keys are computed, before any test runs. A file in an absent
+   * one is absent without a stat of its own: most test files have no snapshot, nor a
+   * `__snapshots__` folder beside them. Undefined once tests run: a test may create one.
+   */
+  private folders: Map<string, boolean> | undefined = new Map();
+
+  private folderExists(dir: string): boolean {
+    if (!this.folders) return true;
+    let exists = this.folders.get(dir);
+    if (exists === undefined) this.folders.set(dir, (exists = statOf(dir)?.isDirectory() ?? false));
+    return exists;
+  }
+
+  /** Tests start running: files may appear from now on (see folders). */
+  testsStart(): void {
+    this.folders = undefined;
   }
 
   private compute(file: string): Fingerprint {

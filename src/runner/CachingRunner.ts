@@ -12,7 +12,7 @@ import {StageTwo} from '../stageTwo/stageTwo';
 import {replaySuite, reportersWantTestCases} from '../replay/replaySuite';
 import {attachSourceMaps} from '../replay/sourceMaps';
 import type {LocalStore} from '../store/localStore';
-import {MissRun, type Subscription} from './missRun';
+import type {MissRun, Subscription} from './missRun';
 import {ProjectKeys, type PlannedTest, type RunTables} from './projectKeys';
 import {RemoteCache} from './remoteCache';
 import {RunStores} from './runStores';
@@ -79,15 +79,18 @@ export class CachingRunner {
       const keepIn = canWrite(this.#options.mode) ? storeFor : undefined;
       await report.time('remoteMs', () => this.#remote!.lookUp(misses, current, keepIn));
     }
-    const run = new MissRun({
-      globalConfig: this.globalConfig,
-      context: this.context,
-      subscriptions: [...this.#subscriptions],
-      storable: new Set(canWrite(this.#options.mode) ? planned.filter(p => p.key) : []),
-      storeFor,
-      current,
-      remote: this.#remote,
-    });
+    // Made for the first suite that must run: a run that replays everything never loads it.
+    let run: MissRun | undefined;
+    const missRun = async () =>
+      (run ??= new (await import('./missRun')).MissRun({
+        globalConfig: this.globalConfig,
+        context: this.context,
+        subscriptions: [...this.#subscriptions],
+        storable: new Set(canWrite(this.#options.mode) ? planned.filter(p => p.key) : []),
+        storeFor,
+        current,
+        remote: this.#remote,
+      }));
     // A batch of tests whose keys are known: the would-be hits chosen for a check run anyway,
     // the hits are replayed (they take milliseconds, and a reporter shows them at once), the
     // rest run.
@@ -95,7 +98,7 @@ export class CachingRunner {
       verification.choose(batch);
       await report.time('replayMs', () => this.replayHits(batch, watcher, storeFor));
       const misses = batch.filter(p => !p.hit);
-      if (misses.length > 0 && !watcher.isInterrupted()) await run.run(misses, watcher, options);
+      if (misses.length > 0 && !watcher.isInterrupted()) await (await missRun()).run(misses, watcher, options);
     };
     // In band, the suites run on this thread while stage 2 keys the others on its own, so each
     // batch is settled as soon as it is known. Jest's parallel runner takes one list of tests.
@@ -115,7 +118,7 @@ export class CachingRunner {
       await (options.serial ? settling : settle(planned));
     } finally {
       await settling.catch(() => undefined);
-      run.end();
+      run?.end();
       await Promise.all(inRun);
       await report.time('remoteMs', () => this.#remote?.finish());
     }
@@ -226,6 +229,9 @@ export class CachingRunner {
     storeFor: (config: Config.ProjectConfig) => LocalStore,
   ): Promise<void> {
     const testCases = reportersWantTestCases(this.globalConfig);
+    // One write for the batch's markers: Jest's reporter redraws its status line around
+    // every write to stderr, which costs more than a replay.
+    const markers: string[] = [];
     for (const p of planned) {
       if (!p.hit) continue;
       if (watcher.isInterrupted()) break;
@@ -241,8 +247,9 @@ export class CachingRunner {
         }
       }
       await replaySuite(this.#emitter, p.test, p.hit.entry, this.globalConfig, testCases);
-      process.stderr.write(`(cached) ${p.outcome.path}${p.outcome.remote ? ' (remote)' : ''}\n`);
+      markers.push(`(cached) ${p.outcome.path}${p.outcome.remote ? ' (remote)' : ''}\n`);
     }
+    if (markers.length > 0) process.stderr.write(markers.join(''));
   }
 
   private finish(report: RunReport): void {

@@ -10,13 +10,16 @@ export function seal(body: string): string {
   return `${MAGIC} ${sha256(body)}\n${body}`;
 }
 
-/** The body of a sealed file, or undefined when the data is not a whole, intact one. */
-export function unseal(data: string): string | undefined {
-  const newline = data.indexOf('\n');
+/**
+ * The body of a sealed file, or undefined when the data is not a whole, intact one. It
+ * takes the bytes as read: hashing them costs less than hashing the decoded text.
+ */
+export function unseal(data: Buffer): string | undefined {
+  const newline = data.indexOf(10);
   if (newline < 0) return undefined;
-  const [magic, hash] = data.slice(0, newline).split(' ');
-  const body = data.slice(newline + 1);
-  return magic === MAGIC && hash === sha256(body) ? body : undefined;
+  const [magic, hash] = data.toString('latin1', 0, newline).split(' ');
+  const body = data.subarray(newline + 1);
+  return magic === MAGIC && hash === sha256(body) ? body.toString('utf8') : undefined;
 }
 
 /** An entry's body: its value as JSON text, `transform` applied (see TextTransform). */
@@ -38,7 +41,7 @@ export function encodeEntry(value: unknown, transform?: TextTransform): string {
   return seal(entryBody(value, transform));
 }
 
-export function decodeEntry(data: string, transform?: TextTransform): unknown {
+export function decodeEntry(data: Buffer, transform?: TextTransform): unknown {
   const body = unseal(data);
   return body === undefined ? undefined : parseBody(body, transform);
 }

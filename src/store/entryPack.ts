@@ -11,8 +11,8 @@ import {seal, unseal} from './entryCodec';
  * A missing or corrupt pack is an empty one; lookups then read the entries themselves.
  */
 export class EntryPack {
-  /** Test path (encoded) -> its line. */
-  private readonly lines = new Map<string, string>();
+  /** Test path -> the entry it used. */
+  private readonly records = new Map<string, {key: string; body: string}>();
   /** Stage key -> entry body, for the lines as loaded. */
   private readonly bodies = new Map<string, string>();
   private changed = false;
@@ -23,7 +23,7 @@ export class EntryPack {
     const pack = new EntryPack(file);
     let body: string | undefined;
     try {
-      body = unseal(fs.readFileSync(file, 'utf8'));
+      body = unseal(fs.readFileSync(file));
     } catch {
       // absent or unreadable: empty
     }
@@ -31,8 +31,9 @@ export class EntryPack {
     for (const line of body.split('\n')) {
       const space = line.indexOf(' ', 65);
       if (line[64] !== ' ' || space < 0) continue;
-      pack.lines.set(line.slice(65, space), line);
-      pack.bodies.set(line.slice(0, 64), line.slice(space + 1));
+      const record = {key: line.slice(0, 64), body: line.slice(space + 1)};
+      pack.records.set(decodeURIComponent(line.slice(65, space)), record);
+      pack.bodies.set(record.key, record.body);
     }
     return pack;
   }
@@ -44,27 +45,30 @@ export class EntryPack {
 
   /** Records the entry a test file used in this run (undefined: none, the record goes). */
   use(testPath: string, key: string, body: string | undefined): void {
-    const id = encodeURIComponent(testPath);
-    const line = body === undefined ? undefined : `${key} ${id} ${body}`;
-    if (this.lines.get(id) === line) return;
-    if (line === undefined) this.lines.delete(id);
-    else this.lines.set(id, line);
+    const record = this.records.get(testPath);
+    if (body === undefined) {
+      if (record) this.records.delete(testPath);
+      this.changed ||= record !== undefined;
+      return;
+    }
+    if (record?.key === key && record.body === body) return;
+    this.records.set(testPath, {key, body});
     this.changed = true;
   }
 
   /** Drops the records of the entry under `key`; true when there were some. */
   forget(key: string): boolean {
     if (!this.bodies.delete(key)) return false;
-    for (const [id, line] of this.lines) if (line.startsWith(`${key} `)) this.lines.delete(id);
+    for (const [testPath, record] of this.records) if (record.key === key) this.records.delete(testPath);
     this.changed = true;
     return true;
   }
 
   /** Drops the records of test files that no longer exist. */
   prune(exists: (testPath: string) => boolean): void {
-    for (const id of this.lines.keys()) {
-      if (!exists(decodeURIComponent(id))) {
-        this.lines.delete(id);
+    for (const testPath of this.records.keys()) {
+      if (!exists(testPath)) {
+        this.records.delete(testPath);
         this.changed = true;
       }
     }
@@ -74,8 +78,11 @@ export class EntryPack {
   save(): void {
     if (!this.changed) return;
     // In test path order: the same records make the same file, whatever order tests ran in.
-    const ids = [...this.lines.keys()].sort();
-    writeFileAtomic(this.file, seal(ids.map(id => this.lines.get(id)).join('\n')));
+    const lines = [...this.records]
+      .map(([testPath, {key, body}]) => [encodeURIComponent(testPath), key, body])
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+      .map(([id, key, body]) => `${key} ${id} ${body}`);
+    writeFileAtomic(this.file, seal(lines.join('\n')));
     this.changed = false;
   }
 }

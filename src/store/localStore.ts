@@ -81,7 +81,7 @@ export class LocalStore {
   /** The checked body of the entry file under `key`; a corrupt one is removed. */
   private read(key: string): string | undefined {
     const file = this.pathOf(key);
-    let data: string;
+    let data: Buffer;
     let modified: number;
     try {
       // One fstat gives both the size to read and the last use (readFileSync would stat
@@ -97,7 +97,7 @@ export class LocalStore {
           if (n === 0) break;
           read += n;
         }
-        data = this.buffer.toString('utf8', 0, read);
+        data = this.buffer.subarray(0, read);
       } finally {
         fs.closeSync(fd);
       }

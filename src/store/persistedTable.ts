@@ -30,7 +30,7 @@ export class PersistedTable<V> {
     if (this.loaded) return this.loaded;
     const map = new Map<string, V>();
     try {
-      const value = decodeEntry(fs.readFileSync(this.file, 'utf8'));
+      const value = decodeEntry(fs.readFileSync(this.file));
       if (Array.isArray(value)) for (const [key, v] of value as [string, V][]) map.set(key, v);
     } catch {
       // absent or unreadable: start empty

@@ -92,7 +92,7 @@ export class RemoteStore {
     if (signatureKey && !isValidTag(signatureKey, key, this.team, body, tag)) {
       return this.reject(tag ? 'an artifact with a wrong signature' : 'an unsigned artifact');
     }
-    return unseal(body.toString('utf8')) ?? this.reject('a corrupt artifact (its hash does not match its body)');
+    return unseal(body) ?? this.reject('a corrupt artifact (its hash does not match its body)');
   }
 
   /** Uploads an entry (in the background; see flush). Nothing in read mode. */
