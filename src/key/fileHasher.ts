@@ -48,8 +48,16 @@ export function currentSignature(file: string): FileSignature | null {
 export class FileHasher {
   private readonly thisRun = new Map<string, Fingerprint>();
 
-  /** `persisted` keeps hashes across runs; without it, hashes last one run. */
-  constructor(private readonly persisted?: KeyTable<PersistedFingerprint>) {}
+  /**
+   * `persisted` keeps hashes across runs; without it, hashes last one run. `beforeTests`:
+   * no test runs until testsStart is called (see folders).
+   */
+  constructor(
+    private readonly persisted?: KeyTable<PersistedFingerprint>,
+    beforeTests = false,
+  ) {
+    this.folders = beforeTests ? new Map() : undefined;
+  }
 
   fingerprint(file: string): Fingerprint {
     let fp = this.thisRun.get(file);
@@ -79,9 +87,9 @@ export class FileHasher {
   /**
    * Folders looked at while keys are computed, before any test runs. A file in an absent
    * one is absent without a stat of its own: most test files have no snapshot, nor a
-   * `__snapshots__` folder beside them. Undefined once tests run: a test may create one.
+   * `__snapshots__` folder beside them. Undefined once tests may run: a test may create one.
    */
-  private folders: Map<string, boolean> | undefined = new Map();
+  private folders: Map<string, boolean> | undefined;
 
   private folderExists(dir: string): boolean {
     if (!this.folders) return true;
@@ -90,7 +98,7 @@ export class FileHasher {
     return exists;
   }
 
-  /** Tests start running: files may appear from now on (see folders). */
+  /** Suites start being replayed or run: files may appear from now on (see folders). */
   testsStart(): void {
     this.folders = undefined;
   }

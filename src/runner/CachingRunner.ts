@@ -64,7 +64,7 @@ export class CachingRunner {
     if (this.#options.report) checkReportPath(this.#options.report, tests, this.globalConfig);
     const stores = new RunStores(this.#options, tests[0]?.context.config);
     const {storeFor, tables} = stores;
-    const current = new CurrentInputs(new FileHasher(stores.hashes));
+    const current = new CurrentInputs(new FileHasher(stores.hashes, true));
     const verification = new Verification(this.#options, storeFor);
     // Unreferenced while idle: a run that ends by an error leaves nothing that holds Jest open.
     const stageTwo = new StageTwo();
@@ -79,6 +79,8 @@ export class CachingRunner {
       const keepIn = canWrite(this.#options.mode) ? storeFor : undefined;
       await report.time('remoteMs', () => this.#remote!.lookUp(misses, current, keepIn));
     }
+    // Stage 1 is done: from here on suites are replayed or run, and may create files.
+    current.hasher.testsStart();
     // Made for the first suite that must run: a run that replays everything never loads it.
     let run: MissRun | undefined;
     const missRun = async () =>

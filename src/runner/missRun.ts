@@ -55,8 +55,7 @@ export class MissRun {
 
   async run(misses: PlannedTest[], watcher: TestWatcher, options: TestRunnerOptions): Promise<void> {
     for (const p of misses) this.#planned.set(p.test, p);
-    const {storable, storeFor, current} = this.setup;
-    current.hasher.testsStart();
+    const {storable, storeFor} = this.setup;
     // One session a run, covering every project whose passes the run may store.
     this.#session ??= misses.some(p => storable.has(p)) ? recordingFor([...storable], storeFor) : undefined;
     await this.inner().runTests(
