@@ -137,6 +137,16 @@ describe('the pack of stage entries', () => {
     expectOnly(await project.run(), []);
     expect(fs.readFileSync(pack, 'utf8')).toBe(intact);
 
+    // A sealed pack with a line whose test path does not decode (not a line this runner
+    // writes): that line is ignored, the entries serve, and the pack is whole again.
+    const lines = intact.slice(intact.indexOf('\n') + 1).split('\n');
+    lines[1] = lines[1].replace(/^(\S+) \S+ /, '$1 %E0%A4%A ');
+    const foreign = lines.join('\n');
+    fs.writeFileSync(pack, `JRC1 ${createHash('sha256').update(foreign).digest('hex')}\n${foreign}`);
+    expect(decodeEntryFile(pack).sealed).toBe(true);
+    expectOnly(await project.run(), []);
+    expect(fs.readFileSync(pack, 'utf8')).toBe(intact);
+
     // A pack with a line changed (its hash no longer matches), and s1's entries gone:
     // s1 runs, the rest replay from their entries.
     fs.writeFileSync(pack, intact.replace('"numPassingTests":1', '"numPassingTests":2'));

@@ -31,8 +31,14 @@ export class EntryPack {
     for (const line of body.split('\n')) {
       const space = line.indexOf(' ', 65);
       if (line[64] !== ' ' || space < 0) continue;
+      let testPath: string;
+      try {
+        testPath = decodeURIComponent(line.slice(65, space));
+      } catch {
+        continue; // not a line this writer makes: as if absent
+      }
       const record = {key: line.slice(0, 64), body: line.slice(space + 1)};
-      pack.records.set(decodeURIComponent(line.slice(65, space)), record);
+      pack.records.set(testPath, record);
       pack.bodies.set(record.key, record.body);
     }
     return pack;
