@@ -51,12 +51,11 @@ export class EntryPack {
 
   /** Records the entry a test file used in this run (undefined: none, the record goes). */
   use(testPath: string, key: string, body: string | undefined): void {
-    const record = this.records.get(testPath);
     if (body === undefined) {
-      if (record) this.records.delete(testPath);
-      this.changed ||= record !== undefined;
+      if (this.records.delete(testPath)) this.changed = true;
       return;
     }
+    const record = this.records.get(testPath);
     if (record?.key === key && record.body === body) return;
     this.records.set(testPath, {key, body});
     this.changed = true;
