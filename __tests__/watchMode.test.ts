@@ -148,10 +148,14 @@ async function pathPattern(term: TerminalJest, pattern: string): Promise<void> {
   term.press('p');
   await term.waitFor(() => term.output.includes('Pattern Mode Usage'), 10_000, 'the pattern prompt');
   // One key per read, as a keyboard sends them: Jest takes each chunk it reads as one key.
-  for (const key of pattern) {
+  // Each key waits for the prompt's own echo of the text so far: any other output (the
+  // type-ahead list drawn late for the previous key) would let the next key, or Enter,
+  // reach Jest in the same read as this one.
+  for (let typed = 1; typed <= pattern.length; typed++) {
     const before = term.output.length;
-    term.press(key);
-    await term.waitFor(() => term.output.length > before, 10_000, `the prompt to echo "${key}"`);
+    const echo = `pattern \u203A ${pattern.slice(0, typed)}`;
+    term.press(pattern[typed - 1]);
+    await term.waitFor(() => term.output.includes(echo, before), 10_000, `the prompt to echo "${echo}"`);
   }
   term.press(ENTER);
 }
