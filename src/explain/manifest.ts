@@ -53,7 +53,8 @@ export function updateManifest(
   origin: {remote?: true} = {},
 ): void {
   if (store.explainIndex.map.get(testPath) === resultKey) return;
-  store.put(manifestKey(testPath, resultKey), {
+  // Explain's record, not a pass: a lost manifest makes explain say it has none.
+  store.later.put(manifestKey(testPath, resultKey), {
     kind: 'manifest',
     resultKey,
     testPath,

@@ -1,24 +1,36 @@
 /**
  * The end of a recording, at the teardown of the test file's module runtime (see
- * runtimeHook, which has noted the modules the test loaded): writes the recording where
- * the runner reads it, and undoes the patches.
+ * runtimeHook, which has noted the modules the test loaded): undoes the patches and
+ * delivers the recording to the runner.
  */
 // The real fs module, which holds the active recording (not a namespace copy).
 import fs = require('fs');
 import * as path from 'path';
 import {createHash} from 'crypto';
-import {ACTIVE, type ActiveRecording} from './recording';
+import {ACTIVE, type ActiveRecording, type Recording} from './recording';
 
 /** The file a test's recording is written to, in one project's recording folder. */
 export function recordingFile(dir: string, testPath: string): string {
   return path.join(dir, `${createHash('sha1').update(testPath).digest('hex')}.json`);
 }
 
-export function flushRecording(active: ActiveRecording, file: string): void {
+/**
+ * Where a test's recording goes (`file`, named by recordingFile): in a Jest worker, the
+ * file itself, which the runner reads; in an in-band run, straight to the runner.
+ */
+export type RecordingSink = (file: string, recording: Recording) => void;
+
+/** The sink of a Jest worker process. */
+export function writeRecording(file: string, recording: Recording): void {
+  fs.mkdirSync(path.dirname(file), {recursive: true});
+  fs.writeFileSync(file, JSON.stringify(recording));
+}
+
+export function flushRecording(active: ActiveRecording, file: string, sink: RecordingSink): void {
   const host = fs as unknown as Record<PropertyKey, unknown>;
   try {
-    fs.mkdirSync(path.dirname(file), {recursive: true});
-    fs.writeFileSync(file, JSON.stringify(active.recording));
+    // A copy: a function the test kept may still note a path after its teardown.
+    sink(file, structuredClone(active.recording));
   } finally {
     for (const undo of active.restore) undo();
     if (host[ACTIVE] === active) delete host[ACTIVE];

@@ -12,15 +12,18 @@ const WORKER_PRELOAD = require.resolve('./workerPreload');
 const RUNNER_ROOT = path.resolve(__dirname, '..', '..');
 
 /**
- * One run's recordings, in the main process: a temp folder the test processes write to,
- * and the recorder installed where tests run (see runtimeHook): in this process for
- * in-band runs, and through NODE_OPTIONS in the workers the inner runner forks (they
- * inherit the environment, which also carries the setup). `end` undoes all of it.
+ * One run's recordings, in the main process: the recorder installed where tests run (see
+ * runtimeHook): in this process for in-band runs, which hand their recordings over in
+ * memory, and through NODE_OPTIONS in the workers the inner runner forks (they inherit the
+ * environment, which also carries the setup), which write them to a temp folder. `end`
+ * undoes all of it.
  */
 export class RecordingSession {
   private readonly dir: string;
   private readonly previous: {setup: string | undefined; nodeOptions: string | undefined};
   private readonly unhook: () => void;
+  /** Recordings of the tests run in this process, by their file name (see recordingFile). */
+  private readonly inProcess = new Map<string, Recording>();
 
   /** `runtime`: the jest-runtime module the inner jest-runner loads. */
   constructor(setup: Omit<RecordingSetup, 'dir' | 'nodeOptions' | 'runtime'>, runtime: string) {
@@ -35,7 +38,7 @@ export class RecordingSession {
     };
     process.env[RECORDING_ENV] = JSON.stringify(full);
     process.env.NODE_OPTIONS = `${process.env.NODE_OPTIONS ?? ''} --require ${JSON.stringify(WORKER_PRELOAD)}`.trim();
-    this.unhook = hookRuntime(full);
+    this.unhook = hookRuntime(full, (file, recording) => this.inProcess.set(file, recording));
   }
 
   /** What the test recorded, or undefined when its runtime never reached teardown. */
@@ -43,7 +46,9 @@ export class RecordingSession {
     try {
       const tag = sha256(test.context.config.id).slice(0, 16);
       const file = recordingFile(path.join(this.dir, tag), test.path);
-      return JSON.parse(fs.readFileSync(file, 'utf8')) as Recording;
+      const recording = this.inProcess.get(file);
+      this.inProcess.delete(file);
+      return recording ?? (JSON.parse(fs.readFileSync(file, 'utf8')) as Recording);
     } catch {
       return undefined;
     }

@@ -1,5 +1,5 @@
 import {sha256} from '../key/fileHasher';
-import {flushRecording, recordingFile} from './recordFlush';
+import {flushRecording, recordingFile, type RecordingSink} from './recordFlush';
 import {startRecording} from './recordStart';
 import type {ActiveRecording, RecordingSetup} from './recording';
 import * as path from 'path';
@@ -20,11 +20,11 @@ const ORIGINAL = Symbol.for('jest-runner-cache.originalRuntime');
  * jest-runner reads the `default` export of jest-runtime for each test file, so that
  * export becomes a subclass of Jest's Runtime whose constructor (before any setup file
  * runs) starts the recording and whose teardown (after the test file, its hooks and
- * reporters' data) writes it. The config, and with it Jest's transform cache, stays the
- * project's own, and nothing passes through the project's transforms.
+ * reporters' data) hands it to `sink`. The config, and with it Jest's transform cache,
+ * stays the project's own, and nothing passes through the project's transforms.
  * Returns the undo.
  */
-export function hookRuntime(setup: RecordingSetup): () => void {
+export function hookRuntime(setup: RecordingSetup, sink: RecordingSink): () => void {
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const exports = require(setup.runtime) as {default: RuntimeCtor; [ORIGINAL]?: RuntimeCtor};
   const Runtime = exports[ORIGINAL] ?? exports.default;
@@ -66,9 +66,9 @@ export function hookRuntime(setup: RecordingSetup): () => void {
         this.noteLoaded();
         const recording = this[RECORDING];
         this[RECORDING] = undefined;
-        if (recording) flushRecording(recording.active, recording.file);
+        if (recording) flushRecording(recording.active, recording.file, sink);
       } catch {
-        // The recorder must never fail a test: a recording that is not written is not stored.
+        // The recorder must never fail a test: a recording that is not delivered is not stored.
       } finally {
         super.teardown();
       }

@@ -8,5 +8,8 @@ import {RECORDING_ENV, type RecordingSetup} from './recording';
 const raw = process.env[RECORDING_ENV];
 if (raw && /[/\\]jest-worker[/\\].*processChild/.test(process.argv[1] ?? '')) {
   // eslint-disable-next-line @typescript-eslint/no-require-imports
-  (require('./runtimeHook') as typeof import('./runtimeHook')).hookRuntime(JSON.parse(raw) as RecordingSetup);
+  const {hookRuntime} = require('./runtimeHook') as typeof import('./runtimeHook');
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const {writeRecording} = require('./recordFlush') as typeof import('./recordFlush');
+  hookRuntime(JSON.parse(raw) as RecordingSetup, writeRecording);
 }

@@ -1,7 +1,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import {sha256} from '../key/fileHasher';
-import {writeFileAtomic} from './atomicWrite';
+import {writeFileAtomic, writeFileAtomicLater} from './atomicWrite';
 import {entryBody, parseBody, seal, unseal, type TextTransform} from './entryCodec';
 import {EntryPack} from './entryPack';
 import {PersistedTable} from './persistedTable';
@@ -175,6 +175,45 @@ export class LocalStore {
     const body = entryBody(value, transform);
     this.write(key, body);
     this.stageBodies.set(key, body);
+  }
+
+  /** Writes begun through `later` that have not landed yet (see settle). */
+  private readonly landing = new Set<Promise<void>>();
+
+  /**
+   * put and putStage, written on Node's thread pool: the call returns before the file is
+   * there. For entries whose loss only makes a later lookup miss: a pass's copies under
+   * its stage-2 keys or under a key it was found by, explain's manifests. A fresh pass is
+   * stored under its action key with put/putStage, so that it is on disk when its suite
+   * ends. A write that fails is lost, as one cut short by a killed run is.
+   */
+  readonly later: Pick<LocalStore, 'put' | 'putStage' | 'holds' | 'putPart'> = {
+    put: (key, value, transform) => this.writeLater(key, entryBody(value, transform)),
+    putStage: (key, value, transform) => {
+      const body = entryBody(value, transform);
+      this.stageBodies.set(key, body);
+      this.writeLater(key, body);
+    },
+    holds: key => this.holds(key),
+    putPart: (value, transform) => this.putPart(value, transform),
+  };
+
+  /**
+   * Resolves once every write begun through `later` has landed or failed. Awaited before
+   * anything that must see them on disk: a removal of the same key, the end of the run.
+   */
+  async settle(): Promise<void> {
+    while (this.landing.size > 0) await Promise.allSettled([...this.landing]);
+  }
+
+  private writeLater(key: string, body: string): void {
+    const landed = new Promise<void>(resolve =>
+      writeFileAtomicLater(this.pathOf(key), seal(body), () => {
+        this.landing.delete(landed);
+        resolve();
+      }),
+    );
+    this.landing.add(landed);
   }
 
   /** Bodies of the parts read this run (see getPart), by key. */
