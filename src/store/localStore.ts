@@ -1,9 +1,10 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import {sha256} from '../key/fileHasher';
-import {writeFileAtomic, writeFileAtomicLater} from './atomicWrite';
+import {writeFileAtomic} from './atomicWrite';
 import {entryBody, parseBody, seal, unseal, type TextTransform} from './entryCodec';
 import {EntryPack} from './entryPack';
+import {LaterWrites} from './laterWrites';
 import {PersistedTable} from './persistedTable';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
@@ -177,8 +178,7 @@ export class LocalStore {
     this.stageBodies.set(key, body);
   }
 
-  /** Writes begun through `later` that have not landed yet (see settle). */
-  private readonly landing = new Set<Promise<void>>();
+  private readonly laterWrites = new LaterWrites();
 
   /**
    * put and putStage, written on Node's thread pool: the call returns before the file is
@@ -202,18 +202,12 @@ export class LocalStore {
    * Resolves once every write begun through `later` has landed or failed. Awaited before
    * anything that must see them on disk: a removal of the same key, the end of the run.
    */
-  async settle(): Promise<void> {
-    while (this.landing.size > 0) await Promise.allSettled([...this.landing]);
+  settle(): Promise<void> {
+    return this.laterWrites.settle();
   }
 
   private writeLater(key: string, body: string): void {
-    const landed = new Promise<void>(resolve =>
-      writeFileAtomicLater(this.pathOf(key), seal(body), () => {
-        this.landing.delete(landed);
-        resolve();
-      }),
-    );
-    this.landing.add(landed);
+    this.laterWrites.write(this.pathOf(key), seal(body));
   }
 
   /** Bodies of the parts read this run (see getPart), by key. */
