@@ -236,23 +236,3 @@ describe('a run that dies midway', () => {
     expectOnly(await project.run(), []);
   });
 });
-
-describe('copies of a pass written after its suite ended', () => {
-  // Only a pass's entry under its action key is written before its suite ends; its copies
-  // (under its stage-2 keys, explain's manifest) are written on Node's thread pool. The run
-  // waits for them: `--forceExit` exits the moment Jest has its results.
-  test('have landed when jest exits at once (--forceExit): a comment edit next replays by content key', async () => {
-    const project = new FixtureProject('go-scenario');
-    const first = await project.run(['--forceExit']);
-    expect(first.executed).toEqual(['t1', 't2', 't3', 't4']);
-    project.write('p1.ts', 'export const X = 1; // one\n');
-    const comment = await project.run(['--forceExit']);
-    expect(comment.executed).toEqual([]);
-    expect(comment.outcomes).toEqual({
-      't1.test.ts': 'hit-action',
-      't2.test.ts': 'hit-content',
-      't3.test.ts': 'hit-content',
-      't4.test.ts': 'hit-content',
-    });
-  });
-});

@@ -53,8 +53,7 @@ export function updateManifest(
   origin: {remote?: true} = {},
 ): void {
   if (store.explainIndex.map.get(testPath) === resultKey) return;
-  // Explain's record, not a pass: a lost manifest makes explain say it has none.
-  store.later.put(manifestKey(testPath, resultKey), {
+  store.put(manifestKey(testPath, resultKey), {
     kind: 'manifest',
     resultKey,
     testPath,

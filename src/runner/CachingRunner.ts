@@ -124,8 +124,6 @@ export class CachingRunner {
       await Promise.all(inRun);
       await report.time('remoteMs', () => this.#remote?.finish());
     }
-    // A stale pass is removed only once every copy this run wrote of it has landed.
-    await stores.settle();
     await verification.conclude(planned, p => projects.get(p.test.context)!.stageTwoKeysOf(p));
     await stageTwo.close();
     for (const p of planned) report.add(p.outcome);

@@ -147,7 +147,7 @@ export class ProjectKeys {
   ): void {
     try {
       let resultKey = found.resultKey;
-      for (const key of alsoUnder) resultKey = save(write.later, key, found, this.keys.rootDir);
+      for (const key of alsoUnder) resultKey = save(write, key, found, this.keys.rootDir);
       updateManifest(write, p.test.path, this.keys.rootDir, p.key!, found, resultKey);
     } catch {
       // shortcuts for the next run and explain's record: never a reason to fail a run

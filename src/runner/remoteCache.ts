@@ -41,7 +41,7 @@ export class RemoteCache {
           if (!localFor) return;
           try {
             const local = localFor(p.test.context.config);
-            save(local.later, p.key!.key, found, rootDir);
+            save(local, p.key!.key, found, rootDir);
             updateManifest(local, p.test.path, rootDir, p.key!, found, found.resultKey, {remote: true});
           } catch {
             // the replay stands; the next run looks it up remotely again

@@ -41,11 +41,6 @@ export class RunStores {
     return store;
   };
 
-  /** Resolves once the writes each store began through `later` have landed (see LocalStore.settle). */
-  async settle(): Promise<void> {
-    await Promise.all([...this.stores.values()].map(store => store.settle()));
-  }
-
   /**
    * After the run: saves the tables and explain indexes; where the mode writes, each
    * project's pack (the stage entries its test files used, see EntryPack) and a trim.

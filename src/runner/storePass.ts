@@ -60,11 +60,9 @@ export function storePass(
   const inputs = inputListOf(recording, rootDir, {exactly, asModules: closure});
   const found = {entry, inputs, state: current.state(inputs, rootDir)};
   try {
-    // The entry under the action key is on disk when the suite ends; the copies (under the
-    // result's own key and the stage-2 keys) may land later.
-    const resultKey = save(store, p.key.key, found, rootDir, store.later);
-    if (p.moduleKey) save(store.later, p.moduleKey, found, rootDir, null);
-    if (p.contentKey) save(store.later, p.contentKey, found, rootDir, null);
+    const resultKey = save(store, p.key.key, found, rootDir);
+    if (p.moduleKey) save(store, p.moduleKey, found, rootDir, false);
+    if (p.contentKey) save(store, p.contentKey, found, rootDir, false);
     else p.awaitingContentKey = found;
     updateManifest(store, p.test.path, rootDir, p.key, found, resultKey);
     const keys = [p.key.key, p.moduleKey, p.contentKey].filter((key): key is string => key !== undefined);
@@ -102,7 +100,7 @@ export function storeUnderContentKeys(
       continue;
     }
     try {
-      for (const key of keys) save(store.later, key, p.awaitingContentKey, rootDir, null);
+      for (const key of keys) save(store, key, p.awaitingContentKey, rootDir, false);
       remote?.upload(keys, p.awaitingContentKey, rootDir);
     } catch (error) {
       p.outcome.reason = `not stored under its content key: ${(error as Error).message}`;

@@ -4,7 +4,6 @@ import {sha256} from '../key/fileHasher';
 import {writeFileAtomic} from './atomicWrite';
 import {entryBody, parseBody, seal, unseal, type TextTransform} from './entryCodec';
 import {EntryPack} from './entryPack';
-import {LaterWrites} from './laterWrites';
 import {PersistedTable} from './persistedTable';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
@@ -176,38 +175,6 @@ export class LocalStore {
     const body = entryBody(value, transform);
     this.write(key, body);
     this.stageBodies.set(key, body);
-  }
-
-  private readonly laterWrites = new LaterWrites();
-
-  /**
-   * put and putStage, written on Node's thread pool: the call returns before the file is
-   * there. For entries whose loss only makes a later lookup miss: a pass's copies under
-   * its stage-2 keys or under a key it was found by, explain's manifests. A fresh pass is
-   * stored under its action key with put/putStage, so that it is on disk when its suite
-   * ends. A write that fails is lost, as one cut short by a killed run is.
-   */
-  readonly later: Pick<LocalStore, 'put' | 'putStage' | 'holds' | 'putPart'> = {
-    put: (key, value, transform) => this.writeLater(key, entryBody(value, transform)),
-    putStage: (key, value, transform) => {
-      const body = entryBody(value, transform);
-      this.stageBodies.set(key, body);
-      this.writeLater(key, body);
-    },
-    holds: key => this.holds(key),
-    putPart: (value, transform) => this.putPart(value, transform),
-  };
-
-  /**
-   * Resolves once every write begun through `later` has landed or failed. Awaited before
-   * anything that must see them on disk: a removal of the same key, the end of the run.
-   */
-  settle(): Promise<void> {
-    return this.laterWrites.settle();
-  }
-
-  private writeLater(key: string, body: string): void {
-    this.laterWrites.write(this.pathOf(key), seal(body));
   }
 
   /** Bodies of the parts read this run (see getPart), by key. */

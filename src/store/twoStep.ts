@@ -104,19 +104,12 @@ export function lookup(
 
 /**
  * Stores a result under a stage key (both steps); returns the result's own key.
- * `copyTo` writes the copy under the result's own key (see below): `store` by default,
- * a writer whose files land later (LocalStore.later: nothing reads the copy before the
- * stage entry is rewritten), or none (null): for the stage-2 keys of a pass also stored
- * under its action key, which keeps that copy. Each copy is a file written per stored
- * pass; a stage-2 entry rewritten for another state then only costs a run.
+ * `resultCopy: false` leaves out the copy under the result's own key (see below): for the
+ * stage-2 keys of a pass also stored under its action key, which keeps that copy. Each
+ * copy is a file written per stored pass; a stage-2 entry rewritten for another state
+ * then only costs a run.
  */
-export function save(
-  store: EntryWriter,
-  stageKey: string,
-  found: Found,
-  rootDir: string,
-  copyTo: Pick<EntryWriter, 'put'> | null = store,
-): string {
+export function save(store: EntryWriter, stageKey: string, found: Found, rootDir: string, resultCopy = true): string {
   const key = resultKey(stageKey, found.state);
   const tokenize = tokenizeRootDir(rootDir);
   const {files, env} = found.inputs;
@@ -130,7 +123,7 @@ export function save(
   // The result also under its own key: when the stage entry is later rewritten for
   // another state of the inputs (an env variable set differently, here or in a process
   // storing at the same moment), this state still hits, as in Go.
-  copyTo?.put(key, stored, tokenize);
+  if (resultCopy) store.put(key, stored, tokenize);
   const entry: InputsEntry = {
     kind: 'inputs',
     testPath: found.entry.testPath,
