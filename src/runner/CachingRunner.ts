@@ -122,6 +122,7 @@ export class CachingRunner {
       await settling.catch(() => undefined);
       run?.end();
       await Promise.all(inRun);
+      await stores.settleWrites();
       await report.time('remoteMs', () => this.#remote?.finish());
     }
     await verification.conclude(planned, p => projects.get(p.test.context)!.stageTwoKeysOf(p));

@@ -1,6 +1,7 @@
 import type {Config} from '@jest/types';
 import {sha256, type PersistedFingerprint} from '../key/fileHasher';
 import type {RunnerOptions} from '../options';
+import {BackgroundWriter} from '../store/backgroundWriter';
 import {LocalStore} from '../store/localStore';
 import {PersistedTable} from '../store/persistedTable';
 import type {PlannedTest, RunTables} from './projectKeys';
@@ -13,6 +14,8 @@ import {storeDirOf} from './watchedFolders';
  */
 export class RunStores {
   private readonly stores = new Map<Config.ProjectConfig, LocalStore>();
+  /** Where the run's entries are written: off the thread that runs the tests. */
+  private readonly writer = new BackgroundWriter();
   readonly hashes: PersistedTable<PersistedFingerprint> | undefined;
   readonly tables: RunTables;
 
@@ -35,11 +38,25 @@ export class RunStores {
   readonly storeFor = (config: Config.ProjectConfig): LocalStore => {
     let store = this.stores.get(config);
     if (!store) {
-      store = new LocalStore(storeDirOf(config, this.options.cacheDir), sha256(config.id));
+      store = new LocalStore(storeDirOf(config, this.options.cacheDir), sha256(config.id), this.writer);
       this.stores.set(config, store);
     }
     return store;
   };
+
+  /**
+   * Waits until every entry written this run has landed (a stale one may then be removed,
+   * see Verification) and ends the writer's thread. A write that failed never fails the
+   * run: it is reported, and a lookup finds its entry absent (a miss).
+   */
+  async settleWrites(): Promise<void> {
+    const failures = await this.writer.close();
+    if (failures.length === 0) return;
+    const [first] = failures;
+    process.stderr.write(
+      `jest-runner-cache: ${failures.length} store write(s) failed (${first!.file}: ${first!.message}); those entries are not in the cache\n`,
+    );
+  }
 
   /**
    * After the run: saves the tables and explain indexes; where the mode writes, each

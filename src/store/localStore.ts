@@ -37,10 +37,18 @@ export class LocalStore {
   /** Bodies of the stage entries read or written this run, by key (see savePack). */
   private readonly stageBodies = new Map<string, string>();
 
-  /** `packName` names the pack of stage entries of the project this store serves (see EntryPack). */
+  /** Keys written this run: `holds` knows them before their files land (see writer). */
+  private readonly written = new Set<string>();
+
+  /**
+   * `packName` names the pack of stage entries of the project this store serves (see
+   * EntryPack). With a `writer` (a run's BackgroundWriter), entries land later, in order;
+   * until then reading one finds it absent.
+   */
   constructor(
     readonly dir: string,
     readonly packName?: string,
+    private readonly writer?: {write(file: string, body: string): void},
   ) {}
 
   /** Test file -> key of the result its explain manifest describes (see explain/manifest). */
@@ -161,9 +169,9 @@ export class LocalStore {
     return value;
   }
 
-  /** True when an intact entry is stored under `key` (see getShared). */
+  /** True when an intact entry is stored under `key` (see getShared), or was written this run. */
   holds(key: string): boolean {
-    return this.getShared(key) !== undefined;
+    return this.written.has(key) || this.getShared(key) !== undefined;
   }
 
   put(key: string, value: unknown, transform?: TextTransform): void {
@@ -239,7 +247,9 @@ export class LocalStore {
   }
 
   private write(key: string, body: string): void {
-    writeFileAtomic(this.pathOf(key), seal(body));
+    if (this.writer) this.writer.write(this.pathOf(key), body);
+    else writeFileAtomic(this.pathOf(key), seal(body));
+    this.written.add(key);
   }
 
   /**
