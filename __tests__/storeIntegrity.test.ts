@@ -1,7 +1,7 @@
 import * as path from 'path';
 import {createHash} from 'crypto';
 import * as fs from 'fs';
-import {decodeEntryFile, listEntries, listPacks} from './helpers/cacheStore';
+import {decodeEntryFile, listEntries, listPacks, storeDir} from './helpers/cacheStore';
 import {FixtureProject, makeTempDir, type RunResult} from './helpers/fixtureProject';
 
 // The local store (DESIGN.md section 6): every entry checks itself, a corrupt one is a miss
@@ -234,5 +234,21 @@ describe('a run that dies midway', () => {
 
     project.remove('zz.test.ts');
     expectOnly(await project.run(), []);
+  });
+});
+
+describe('a store that cannot be written', () => {
+  // Entries are written by the run's writer thread (see BackgroundWriter): a write that
+  // fails there cannot fail the suite's run; it is reported when the run waits for them.
+  test('every entry folder is a file: the runs pass, say that writes failed, and nothing is replayed', async () => {
+    const project = new FixtureProject('store');
+    const store = storeDir(project.cacheDir);
+    fs.mkdirSync(store, {recursive: true});
+    for (let byte = 0; byte < 256; byte++) fs.writeFileSync(path.join(store, byte.toString(16).padStart(2, '0')), '');
+    for (let run = 0; run < 2; run++) {
+      const result = await project.run();
+      expectOnly(result, SUITES);
+      expect(result.stderr).toMatch(/jest-runner-cache: \d+ store write\(s\) failed \(.+\); those entries are not in the cache/);
+    }
   });
 });

@@ -331,6 +331,7 @@ class Bench {
         ms: median(s.samples.map(x => x.ms)),
         rssKb: s.samples.every(x => x.rssKb !== null) ? Math.max(...s.samples.map(x => x.rssKb)) : null,
         samplesMs: s.samples.map(x => Math.round(x.ms)),
+        samplesRssKb: s.samples.map(x => x.rssKb),
         cpuMs: s.samples.every(x => x.cpuMs !== null) ? median(s.samples.map(x => x.cpuMs)) : null,
         cacheDir: s.cacheDir,
       };
@@ -571,6 +572,10 @@ async function benchSize(suiteCount, args, work, log) {
       ...optionalFigures('samplesMs'),
     },
     ratios,
+    // Each run's peak, in run order: one full GC that happens to run while many suites'
+    // garbage is still reachable lets V8 grow the heap about fourfold, so single runs of
+    // plain Jest too peak far above its usual.
+    samplesRssKb: {plain: plain.samplesRssKb, cold: cold.samplesRssKb, first: first.samplesRssKb},
     peakRssKb: {
       cached: cached.rssKb,
       cold: cold.rssKb,
@@ -774,6 +779,8 @@ async function main() {
     console.log(
       `  ${r.suites} suites: plain ${fmtMb(m.plain)}, floor ${fmtMb(m.floor)}, cold ${fmtMb(m.cold)}, cached ${fmtMb(m.cached)}`,
     );
+    const runs = kbs => kbs.map(kb => (kb === null ? '?' : Math.round(kb / 1024))).join('/');
+    console.log(`    each run (MB): plain ${runs(r.samplesRssKb.plain)}, cold ${runs(r.samplesRssKb.cold)}, first ${runs(r.samplesRssKb.first)}`);
   }
   const goals = rows.flatMap(r => r.goals.map(g => ({suites: r.suites, ...g})));
   if (goals.length > 0) {
