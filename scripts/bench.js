@@ -572,9 +572,9 @@ async function benchSize(suiteCount, args, work, log) {
       ...optionalFigures('samplesMs'),
     },
     ratios,
-    // Each run's peak, in run order: one full GC that happens to run while many suites'
-    // garbage is still reachable lets V8 grow the heap about fourfold, so single runs of
-    // plain Jest too peak far above its usual.
+    // Each run's peak, in run order: one full GC that leaves much more than usual (still
+    // reachable for a moment) lets V8 grow the heap about fourfold, so single runs of
+    // plain Jest too peak far above their usual (README, issue 14).
     samplesRssKb: {plain: plain.samplesRssKb, cold: cold.samplesRssKb, first: first.samplesRssKb},
     peakRssKb: {
       cached: cached.rssKb,
