@@ -8,6 +8,18 @@ import {seal} from './entryCodec';
 const {Worker} = workerThreads;
 type Worker = InstanceType<typeof Worker>;
 
+/** Writes a store entry file on the calling thread: sealed (see seal), atomically. */
+export function writeEntry(file: string, body: string): void {
+  writeFileAtomic(file, seal(body));
+}
+
+/** Where a store's entry files go: written in place, or handed to a BackgroundWriter. */
+export interface EntryFileWriter {
+  write(file: string, body: string): void;
+}
+
+export const IN_PLACE: EntryFileWriter = {write: writeEntry};
+
 export interface WriteFailure {
   file: string;
   message: string;
@@ -27,7 +39,7 @@ export type WriterMessage = {kind: 'write'; file: string; body: string} | {kind:
  * readable yet: the store reads it as absent, a miss. If the thread cannot start, writes
  * are made here.
  */
-export class BackgroundWriter {
+export class BackgroundWriter implements EntryFileWriter {
   #worker: Worker | undefined;
   #broken = false;
   #nextId = 0;
@@ -37,7 +49,7 @@ export class BackgroundWriter {
 
   write(file: string, body: string): void {
     const worker = this.thread();
-    if (!worker) return writeFileAtomic(file, seal(body));
+    if (!worker) return writeEntry(file, body);
     worker.postMessage({kind: 'write', file, body} satisfies WriterMessage);
     this.#unsettled++;
   }

@@ -2,7 +2,8 @@ import * as fs from 'fs';
 import * as path from 'path';
 import {sha256} from '../key/fileHasher';
 import {writeFileAtomic} from './atomicWrite';
-import {entryBody, parseBody, seal, unseal, type TextTransform} from './entryCodec';
+import {IN_PLACE, type EntryFileWriter} from './backgroundWriter';
+import {entryBody, parseBody, unseal, type TextTransform} from './entryCodec';
 import {EntryPack} from './entryPack';
 import {PersistedTable} from './persistedTable';
 
@@ -42,13 +43,13 @@ export class LocalStore {
 
   /**
    * `packName` names the pack of stage entries of the project this store serves (see
-   * EntryPack). With a `writer` (a run's BackgroundWriter), entries land later, in order;
+   * EntryPack). With a run's BackgroundWriter as `writer`, entries land later, in order;
    * until then reading one finds it absent.
    */
   constructor(
     readonly dir: string,
     readonly packName?: string,
-    private readonly writer?: {write(file: string, body: string): void},
+    private readonly writer: EntryFileWriter = IN_PLACE,
   ) {}
 
   /** Test file -> key of the result its explain manifest describes (see explain/manifest). */
@@ -247,8 +248,7 @@ export class LocalStore {
   }
 
   private write(key: string, body: string): void {
-    if (this.writer) this.writer.write(this.pathOf(key), body);
-    else writeFileAtomic(this.pathOf(key), seal(body));
+    this.writer.write(this.pathOf(key), body);
     this.written.add(key);
   }
 

@@ -3,9 +3,7 @@
  * answers a settle with the writes that failed since the last one.
  */
 import {parentPort} from 'worker_threads';
-import {writeFileAtomic} from './atomicWrite';
-import {seal} from './entryCodec';
-import type {WriteFailure, WriterMessage} from './backgroundWriter';
+import {writeEntry, type WriteFailure, type WriterMessage} from './backgroundWriter';
 
 let failures: WriteFailure[] = [];
 
@@ -16,7 +14,7 @@ parentPort!.on('message', (message: WriterMessage) => {
     return;
   }
   try {
-    writeFileAtomic(message.file, seal(message.body));
+    writeEntry(message.file, message.body);
   } catch (error) {
     failures.push({file: message.file, message: (error as Error).message});
   }
