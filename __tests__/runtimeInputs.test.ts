@@ -336,3 +336,42 @@ describe('a file read in a folder that appeared during the run', () => {
     expect(second.stderr).toMatch(/Tests:\s+1 failed, 1 passed, 2 total/);
   });
 });
+
+// An editor may save a file while the suites run. A pass is stored for the content each
+// file had when the suite used it, by the stat signature taken just before Jest read it;
+// where that content is not known for sure, the pass is not stored.
+describe('a file saved while the suite runs', () => {
+  let project: FixtureProject;
+  let first: RunResult;
+  let second: RunResult;
+  let third: RunResult;
+  const reason = (run: RunResult, file: string) => run.suites.find(s => s.path === file)?.reason;
+
+  beforeAll(async () => {
+    project = new FixtureProject('mid-run-edit');
+    first = await project.run();
+    second = await project.run();
+    third = await project.run();
+  });
+
+  test('a module saved after the suite loaded it: the pass is not stored, so the next run runs it and fails', () => {
+    // loaded.test.js loads lib/loaded.js (1), passes, then saves it as 2.
+    expect(first.outcomes['loaded.test.js']).toBe('bypass');
+    expect(reason(first, 'loaded.test.js')).toBe('not stored: lib/loaded.js changed while the suite ran');
+    expect(second.outcomes['loaded.test.js']).toBe('ran');
+    expect(second.stderr).toMatch(/Expected: 1\s+Received: 2/);
+    expect(third.outcomes['loaded.test.js']).toBe('ran');
+    expect(third.executed).toContain('loaded');
+  });
+
+  test('a module of the key saved before the suite loaded it: stored only once the content it ran is the key\'s', () => {
+    // The setup file saves lib/keyed.js before each suite: other content than the key's on
+    // the first run, the same content (a new mtime) from then on.
+    expect(first.outcomes['keyed.test.js']).toBe('bypass');
+    expect(reason(first, 'keyed.test.js')).toBe('not stored: lib/keyed.js changed while the suite ran');
+    expect(second.outcomes['keyed.test.js']).toBe('ran');
+    expect(reason(second, 'keyed.test.js')).toBeUndefined();
+    expect(third.outcomes['keyed.test.js']).toBe('hit-action');
+    expect(third.executed).toEqual(['loaded']);
+  });
+});

@@ -85,6 +85,14 @@ export class FileHasher {
   }
 
   /**
+   * The file's fingerprint now, not kept for the run: the run's stays the one its keys were
+   * made from (unchangedSince compares with it).
+   */
+  fingerprintNow(file: string): Fingerprint {
+    return this.compute(file);
+  }
+
+  /**
    * Folders looked at while keys are computed, before any test runs. A file in an absent
    * one is absent without a stat of its own: most test files have no snapshot, nor a
    * `__snapshots__` folder beside them. Undefined once tests may run: a test may create one.

@@ -1,6 +1,6 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import {currentSignature, sha256, type FileHasher} from './fileHasher';
+import {currentSignature, sha256, type FileHasher, type Fingerprint} from './fileHasher';
 import {isIgnoredEnv, type AccessKind, type EnvReads, type Recording} from '../runtime/recording';
 
 /** The inputs a test read at run time, as stored: paths relative to rootDir. */
@@ -35,15 +35,54 @@ export function inputListOf(
   };
 }
 
+/** What a test used of the recorded files (see contentAsUsed). */
+export type ContentAsUsed =
+  | {changed?: undefined; hashes: Map<string, string | null>; loadedAsKeyed: Set<string>}
+  | {changed: string};
+
 /**
- * A recorded file that changed after the test first used it, if any. Files the stage key
- * covers are skipped: the runner re-checks those by content (Jest rewrites a .snap file
- * with equal content when it has obsolete entries).
+ * The content each recorded file had when the test first used it, by the signature taken
+ * just before that use: the run's hash of the file where it was made at that signature,
+ * else the file's hash now if it still has that signature. `changed` names the first file
+ * whose content then is not known for sure (edited since, or between the run's hash and
+ * the use), or a key file (`keyFiles`, hashed when the keys were made) the test used with
+ * other content than its key's. A module is read once per test file, so its content then
+ * is all the test saw; a file the test read, stat'ed or listed itself must also be
+ * unchanged now (it may have been used again). Key files are left to the runner's content
+ * check: Jest rewrites a .snap file with equal content when it has obsolete entries.
+ * `hashes` is what the stored state must hold for the files outside the keys;
+ * `loadedAsKeyed`, the key files the test loaded as modules with their key's content (no
+ * need to check those again).
  */
-export function changedDuringRun(recording: Recording, keyFiles: Set<string>): string | undefined {
-  return Object.entries(recording.files).find(
-    ([file, {signature}]) => !keyFiles.has(file) && currentSignature(file) !== signature,
-  )?.[0];
+export function contentAsUsed(recording: Recording, hasher: FileHasher, keyFiles: Set<string>): ContentAsUsed {
+  const hashes = new Map<string, string | null>();
+  const loadedAsKeyed = new Set<string>();
+  for (const [file, {kind, signature}] of Object.entries(recording.files)) {
+    const keyed = keyFiles.has(file);
+    if (kind === 'list' || kind === 'tree') {
+      // A listing is read when the pass is stored: the folder must be as the test saw it.
+      if (!keyed && currentSignature(file) !== signature) return {changed: file};
+      continue;
+    }
+    const known = hasher.fingerprint(file);
+    let used: string | null;
+    let now: Fingerprint | undefined;
+    if (known.signature === signature) {
+      used = known.hash;
+    } else {
+      now = hasher.fingerprintNow(file);
+      if (now.signature !== signature) return {changed: file};
+      used = now.hash;
+    }
+    if (keyed) {
+      if (used !== known.hash) return {changed: file};
+      if (kind === 'module') loadedAsKeyed.add(file);
+      continue;
+    }
+    if (kind !== 'module' && (now?.signature ?? currentSignature(file)) !== signature) return {changed: file};
+    hashes.set(file, used);
+  }
+  return {hashes, loadedAsKeyed};
 }
 
 /** Runtime inputs as they are now. */
@@ -72,13 +111,14 @@ export class CurrentInputs {
 
   constructor(readonly hasher: FileHasher) {}
 
-  state(list: InputList, rootDir: string): InputState {
+  /** `used`: the files' hashes as the test used them (see contentAsUsed), where they differ from the run's. */
+  state(list: InputList, rootDir: string, used?: Map<string, string | null>): InputState {
     const fileLines = list.files.map(([relative, kind]) => {
       const file = path.resolve(rootDir, relative);
       const now =
         kind === 'list' || kind === 'tree'
           ? this.listing(file, kind === 'tree')
-          : (this.hasher.hash(file) ?? 'absent');
+          : ((used?.has(file) ? used.get(file)! : this.hasher.hash(file)) ?? 'absent');
       return `${relative} ${kind} ${now}`;
     });
     const env = this.envState(list.env);

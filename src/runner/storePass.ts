@@ -1,7 +1,7 @@
 import type {TestResult} from '@jest/test-result';
 import {updateManifest} from '../explain/manifest';
 import {relativePath} from '../key/keyLines';
-import {changedDuringRun, inputListOf, type CurrentInputs} from '../key/runtimeInputs';
+import {contentAsUsed, inputListOf, type CurrentInputs} from '../key/runtimeInputs';
 import {detachSourceMaps, type SourceMaps} from '../replay/sourceMaps';
 import type {Recording} from '../runtime/recording';
 import type {LocalStore} from '../store/localStore';
@@ -38,10 +38,11 @@ export function storePass(
   if (!recording) return refuse('its runtime inputs were not recorded');
   if (recording.spawned) return refuse(`it started ${recording.spawned}, whose reads are unknown`);
   if (recording.incomplete) return refuse(recording.incomplete);
-  const keyFiles = new Set(p.key.files);
-  const changed =
-    p.key.files.find(file => !current.hasher.unchangedSince(file)) ?? changedDuringRun(recording, keyFiles);
-  if (changed) return refuse(`${relativePath(rootDir, changed) || '.'} changed while the suite ran`);
+  const changedWhileRunning = (file: string) => refuse(`${relativePath(rootDir, file) || '.'} changed while the suite ran`);
+  const used = contentAsUsed(recording, current.hasher, new Set(p.key.files));
+  if (used.changed !== undefined) return changedWhileRunning(used.changed);
+  const changed = p.key.files.find(file => !used.loadedAsKeyed.has(file) && !current.hasher.unchangedSince(file));
+  if (changed !== undefined) return changedWhileRunning(changed);
   let sourceMaps: SourceMaps | undefined;
   try {
     sourceMaps = detachSourceMaps(result);
@@ -58,7 +59,7 @@ export function storePass(
   const closure = new Set(p.key.closure);
   const exactly = new Set(p.key.files.filter(file => !closure.has(file)));
   const inputs = inputListOf(recording, rootDir, {exactly, asModules: closure});
-  const found = {entry, inputs, state: current.state(inputs, rootDir)};
+  const found = {entry, inputs, state: current.state(inputs, rootDir, used.hashes)};
   try {
     const resultKey = save(store, p.key.key, found, rootDir);
     if (p.moduleKey) save(store, p.moduleKey, found, rootDir, false);

@@ -115,26 +115,33 @@ export function startRecording(
   const recording: Recording = {testPath: '', files: {}, env: {names: [], listed: false}, spawned: null};
   const statSync = fs.statSync;
 
+  const isInput = (file: string) =>
+    (file.includes(`${path.sep}node_modules${path.sep}`) || setup.include.some(dir => isInside(file, dir))) &&
+    !setup.exclude.some(dir => isInside(file, dir));
+  const signatureNow = (file: string) => {
+    try {
+      return signatureOf(statSync(file));
+    } catch {
+      return null;
+    }
+  };
+  /** Signatures of the modules Jest read for the test, taken before each read (see loading). */
+  const beforeLoad = new Map<string, string | null>();
+
   const note = (target: unknown, kind: AccessKind) => {
     const file = toPath(target);
-    if (!file) return;
-    const wanted =
-      file.includes(`${path.sep}node_modules${path.sep}`) || setup.include.some(dir => isInside(file, dir));
-    if (!wanted || setup.exclude.some(dir => isInside(file, dir))) return;
+    if (!file || !isInput(file)) return;
     const seen = recording.files[file];
     if (seen && ACCESS_RANK[seen.kind] >= ACCESS_RANK[kind]) return;
     if (kind !== 'module' && calledByJest()) return;
-    let signature = seen?.signature ?? null;
-    if (!seen) {
-      try {
-        signature = signatureOf(statSync(file));
-      } catch {
-        signature = null;
-      }
-    }
+    // The first use's signature: a module loaded before the test read it as a file counts.
+    const signature = seen ? seen.signature : beforeLoad.has(file) ? beforeLoad.get(file)! : signatureNow(file);
     recording.files[file] = {kind, signature};
   };
-  const active: ActiveRecording = {recording, note, restore: []};
+  const loading = (file: string) => {
+    if (!beforeLoad.has(file) && !recording.files[file] && isInput(file)) beforeLoad.set(file, signatureNow(file));
+  };
+  const active: ActiveRecording = {recording, note, loading, restore: []};
   host[ACTIVE] = active;
 
   const patch = (target: Host, name: string, before: (args: unknown[]) => void) => {

@@ -31,7 +31,11 @@ export const ACCESS_RANK: Record<AccessKind, number> = {stat: 0, module: 1, list
 
 export interface RecordedFile {
   kind: AccessKind;
-  /** Stat signature when first accessed (null: absent), to spot edits during the run. */
+  /**
+   * Stat signature when the test first used the path (null: absent), taken before that use:
+   * for a module, before Jest read its source (see ActiveRecording.loading). The stored
+   * pass is keyed by the content the file had with this signature (see contentAsUsed).
+   */
   signature: string | null;
 }
 
@@ -68,5 +72,10 @@ export interface ActiveRecording {
   recording: Recording;
   /** Notes a use of a path, if it is an input (inside the roots or node_modules). */
   note(target: unknown, kind: AccessKind): void;
+  /**
+   * Jest is about to read a module's source for the test (it reads each file once per
+   * test file): the signature taken now is the one the module is noted with later.
+   */
+  loading(file: string): void;
   restore: Array<() => void>;
 }

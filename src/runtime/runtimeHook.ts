@@ -35,7 +35,7 @@ export function hookRuntime(setup: RecordingSetup, sink: RecordingSink): () => v
 
     constructor(...args: ConstructorParameters<RuntimeCtor>) {
       super(...args);
-      const [config, environment, , , , , testPath] = args;
+      const [config, environment, , , cacheFS, , testPath] = args;
       const sandbox = environment.global?.process;
       if (sandbox && typeof testPath === 'string') {
         // A project's own folder: a test file can be in two projects.
@@ -43,6 +43,13 @@ export function hookRuntime(setup: RecordingSetup, sink: RecordingSink): () => v
         const active = startRecording(setup, sandbox, () => this[INTERNAL_LOADS] > 0);
         active.recording.testPath = testPath;
         this[RECORDING] = {active, file};
+        // Without the source cache (an unknown Jest), modules get their signature at teardown.
+        if (cacheFS instanceof Map) {
+          beforeSourceReads(cacheFS, module => {
+            // Jest's own modules are not the test's; a recording that ended takes no more.
+            if (this[INTERNAL_LOADS] === 0 && this[RECORDING]?.active === active) active.loading(module);
+          });
+        }
       }
     }
 
@@ -87,6 +94,20 @@ export function hookRuntime(setup: RecordingSetup, sink: RecordingSink): () => v
   return () => {
     exports.default = Runtime;
     delete exports[ORIGINAL];
+  };
+}
+
+/**
+ * Calls `before` with each path looked up in a test file's source cache: jest-runner's
+ * `cacheFS`, which its runtime and transformer share (Jest 29 and 30). The runtime reads a
+ * module's source from disk only when that lookup finds nothing, once per test file, so
+ * the call comes before the only read of the module the test runs.
+ */
+function beforeSourceReads(cacheFS: Map<string, unknown>, before: (file: string) => void): void {
+  const get = cacheFS.get;
+  cacheFS.get = function (this: Map<string, unknown>, file: string) {
+    before(file);
+    return get.call(this, file);
   };
 }
 
