@@ -12,7 +12,7 @@ type RuntimeCtor = new (config: {id: string}, environment: {global?: {process?: 
 };
 
 const RECORDING = Symbol('jest-runner-cache.recording');
-const INTERNAL_LOADS = Symbol('jest-runner-cache.internalLoads');
+const LOADS = Symbol('jest-runner-cache.loads');
 const ORIGINAL = Symbol.for('jest-runner-cache.originalRuntime');
 
 /**
@@ -30,8 +30,7 @@ export function hookRuntime(setup: RecordingSetup, sink: RecordingSink): () => v
   const Runtime = exports[ORIGINAL] ?? exports.default;
   class RecordingRuntime extends Runtime {
     private [RECORDING]: {active: ActiveRecording; file: string} | undefined;
-    /** Runtime.requireInternalModule calls under way: Jest loading a module for itself. */
-    private [INTERNAL_LOADS] = 0;
+    private readonly [LOADS]: Loads = {internal: 0, recording: undefined};
 
     constructor(...args: ConstructorParameters<RuntimeCtor>) {
       super(...args);
@@ -40,25 +39,24 @@ export function hookRuntime(setup: RecordingSetup, sink: RecordingSink): () => v
       if (sandbox && typeof testPath === 'string') {
         // A project's own folder: a test file can be in two projects.
         const file = recordingFile(path.join(setup.dir, sha256(config.id).slice(0, 16)), testPath);
-        const active = startRecording(setup, sandbox, () => this[INTERNAL_LOADS] > 0);
+        const loads = this[LOADS];
+        const active = startRecording(setup, sandbox, () => loads.internal > 0);
         active.recording.testPath = testPath;
         this[RECORDING] = {active, file};
         // Without the source cache (an unknown Jest), modules get their signature at teardown.
         if (cacheFS instanceof Map) {
-          beforeSourceReads(cacheFS, module => {
-            // Jest's own modules are not the test's; a recording that ended takes no more.
-            if (this[INTERNAL_LOADS] === 0 && this[RECORDING]?.active === active) active.loading(module);
-          });
+          loads.recording = active;
+          watchSourceReads(cacheFS, loads);
         }
       }
     }
 
     requireInternalModule(...args: unknown[]): unknown {
-      this[INTERNAL_LOADS]++;
+      this[LOADS].internal++;
       try {
         return super.requireInternalModule(...args);
       } finally {
-        this[INTERNAL_LOADS]--;
+        this[LOADS].internal--;
       }
     }
 
@@ -73,6 +71,7 @@ export function hookRuntime(setup: RecordingSetup, sink: RecordingSink): () => v
         this.noteLoaded();
         const recording = this[RECORDING];
         this[RECORDING] = undefined;
+        this[LOADS].recording = undefined;
         if (recording) flushRecording(recording.active, recording.file, sink);
       } catch {
         // The recorder must never fail a test: a recording that is not delivered is not stored.
@@ -98,15 +97,28 @@ export function hookRuntime(setup: RecordingSetup, sink: RecordingSink): () => v
 }
 
 /**
- * Calls `before` with each path looked up in a test file's source cache: jest-runner's
- * `cacheFS`, which its runtime and transformer share (Jest 29 and 30). The runtime reads a
- * module's source from disk only when that lookup finds nothing, once per test file, so
- * the call comes before the only read of the module the test runs.
+ * What a runtime shares with its source-cache hook (see watchSourceReads): nothing else of
+ * the runtime, since a transformer may keep the cache for the whole run (ts-jest keeps the
+ * first test file's), and it must not keep that test's sandbox alive.
  */
-function beforeSourceReads(cacheFS: Map<string, unknown>, before: (file: string) => void): void {
+interface Loads {
+  /** Runtime.requireInternalModule calls under way: Jest loading a module for itself. */
+  internal: number;
+  /** The recording the test's module loads go to; undefined once it has ended. */
+  recording: ActiveRecording | undefined;
+}
+
+/**
+ * Hooks a test file's source cache: jest-runner's `cacheFS`, which its runtime and
+ * transformer share (Jest 29 and 30). The runtime reads a module's source from disk only
+ * when its lookup there finds nothing, once per test file, so each lookup is noted as a
+ * load before the only read of the module the test runs. A module Jest loaded for itself
+ * first and the test loads too is noted at the test's first lookup, after Jest's read.
+ */
+function watchSourceReads(cacheFS: Map<string, unknown>, loads: Loads): void {
   const get = cacheFS.get;
   cacheFS.get = function (this: Map<string, unknown>, file: string) {
-    before(file);
+    if (loads.internal === 0) loads.recording?.loading(file);
     return get.call(this, file);
   };
 }
