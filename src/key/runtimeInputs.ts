@@ -47,9 +47,10 @@ export type ContentAsUsed =
  * whose content then is not known for sure (edited since, or between the run's hash and
  * the use), or a key file (`keyFiles`, hashed when the keys were made) the test used with
  * other content than its key's. A module is read once per test file, so its content then
- * is all the test saw; a file the test read, stat'ed or listed itself must also be
- * unchanged now (it may have been used again). Key files are left to the runner's content
- * check: Jest rewrites a .snap file with equal content when it has obsolete entries.
+ * is all the test saw; a file outside the keys that the test read, stat'ed or listed itself
+ * must also be unchanged now (it may have been used again). Whether a key file used
+ * otherwise is unchanged now is left to the runner's check by content: Jest rewrites a
+ * .snap file with equal content when it has obsolete entries.
  * `hashes` is what the stored state must hold for the files outside the keys;
  * `loadedAsKeyed`, the key files the test loaded as modules with their key's content (no
  * need to check those again).
