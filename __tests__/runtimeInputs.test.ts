@@ -340,7 +340,12 @@ describe('a file read in a folder that appeared during the run', () => {
 // An editor may save a file while the suites run. A pass is stored for the content each
 // file had when the suite used it, by the stat signature taken just before Jest read it;
 // where that content is not known for sure, the pass is not stored.
-describe('a file saved while the suite runs', () => {
+// Jest runs a few fast suites in band once it knows their times: a memory limit makes it
+// use workers every time.
+describe.each([
+  ['in band', ['--runInBand']],
+  ['with Jest workers', ['--maxWorkers=2', '--workerIdleMemoryLimit=1GB']],
+])('a file saved while the suite runs (%s)', (_mode, flags) => {
   let project: FixtureProject;
   let first: RunResult;
   let second: RunResult;
@@ -349,9 +354,9 @@ describe('a file saved while the suite runs', () => {
 
   beforeAll(async () => {
     project = new FixtureProject('mid-run-edit');
-    first = await project.run();
-    second = await project.run();
-    third = await project.run();
+    first = await project.run(flags);
+    second = await project.run(flags);
+    third = await project.run(flags);
   });
 
   test('a module saved after the suite loaded it: the pass is not stored, so the next run runs it and fails', () => {
