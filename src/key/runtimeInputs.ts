@@ -80,7 +80,8 @@ export function contentAsUsed(recording: Recording, hasher: FileHasher, keyFiles
       if (kind === 'module') loadedAsKeyed.add(file);
       continue;
     }
-    if (kind !== 'module' && (now?.signature ?? currentSignature(file)) !== signature) return {changed: file};
+    // `now`, when taken, has the signature already.
+    if (kind !== 'module' && !now && currentSignature(file) !== signature) return {changed: file};
     hashes.set(file, used);
   }
   return {hashes, loadedAsKeyed};
