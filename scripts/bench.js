@@ -23,7 +23,10 @@
 // so a load that drifts meanwhile weighs on all of them alike; a scenario whose first
 // sample took under 5 s runs 5 times a round, in turn with the other short ones (floor,
 // cached, edit, affected). Figures are medians of all samples. Peak RSS is the main jest
-// process's own (see scripts/bench/maxRss.js), the maximum over the measured runs.
+// process's own (see scripts/bench/maxRss.js), the median of the measured runs' peaks
+// (each run's is printed too). After the rounds, an untimed memory pass runs plain and
+// cold once more with a full GC every 2 s: the heap each keeps live (median of the
+// post-GC heaps), which a peak RSS buries under garbage that V8 collects late.
 //
 // Two optional groups of scenarios join the same rounds (the default bench is as above):
 //
@@ -268,7 +271,14 @@ class Bench {
     }
     const usage = fs.existsSync(rssFile) ? JSON.parse(fs.readFileSync(rssFile, 'utf8')) : {};
     const suites = fs.existsSync(reportFile) ? JSON.parse(fs.readFileSync(reportFile, 'utf8')).suites : null;
-    return {ms, rssKb: usage.maxRssKb ?? null, cpuMs: usage.cpuMs ?? null, suites, stderr: child.stderr};
+    return {
+      ms,
+      rssKb: usage.maxRssKb ?? null,
+      cpuMs: usage.cpuMs ?? null,
+      retainedKb: usage.retainedKb ?? null,
+      suites,
+      stderr: child.stderr,
+    };
   }
 
   /**
@@ -329,13 +339,35 @@ class Bench {
     for (const s of scenarios) {
       out[s.name] = {
         ms: median(s.samples.map(x => x.ms)),
-        rssKb: s.samples.every(x => x.rssKb !== null) ? Math.max(...s.samples.map(x => x.rssKb)) : null,
+        rssKb: s.samples.every(x => x.rssKb !== null) ? median(s.samples.map(x => x.rssKb)) : null,
         samplesMs: s.samples.map(x => Math.round(x.ms)),
         samplesRssKb: s.samples.map(x => x.rssKb),
         cpuMs: s.samples.every(x => x.cpuMs !== null) ? median(s.samples.map(x => x.cpuMs)) : null,
         cacheDir: s.cacheDir,
       };
     }
+    return out;
+  }
+
+  /**
+   * The memory pass: one more run of each scenario (its `before` applied, checked), with
+   * a full GC every 2 s (scripts/bench/maxRss.js); its median post-GC heap, in KB.
+   */
+  async retained(scenarios) {
+    const out = {};
+    for (const s of scenarios) {
+      if (s.restoreWarmUp) {
+        fs.rmSync(s.cacheDir, {recursive: true, force: true});
+        fs.cpSync(`${s.cacheDir}-warm`, s.cacheDir, {recursive: true});
+      }
+      if (s.before) s.before(s.cacheDir);
+      const options = runOptions(s);
+      const result = await this.run(s.config, s.cacheDir, {...options, env: {...options.env, JEST_BENCH_RETAINED: '1'}});
+      if (s.check) s.check(result);
+      if (s.after) s.after();
+      out[s.name] = result.retainedKb;
+    }
+    this.log(`  memory pass: ${Object.entries(out).map(([name, kb]) => `${name} ${fmtMb(kb)}`).join(', ')} live`);
     return out;
   }
 }
@@ -512,8 +544,10 @@ async function benchSize(suiteCount, args, work, log) {
     ...(remote ? remoteScenarios(remote, all) : []),
   ];
   let m;
+  let retainedKb;
   try {
     m = await bench.measure([...scenarios, ...optional], args.runs);
+    retainedKb = await bench.retained(scenarios.filter(s => s.name === 'plain' || s.name === 'cold'));
   } finally {
     await remote?.stop();
   }
@@ -574,7 +608,9 @@ async function benchSize(suiteCount, args, work, log) {
     ratios,
     // Each run's peak, in run order: one full GC that leaves much more than usual (still
     // reachable for a moment) lets V8 grow the heap about fourfold, so single runs of
-    // plain Jest too peak far above their usual (README, issue 14).
+    // plain Jest too peak far above their usual (README, issue 14). Hence the median of
+    // the peaks, and the heap kept live (the memory pass) beside them.
+    retainedKb,
     samplesRssKb: {plain: plain.samplesRssKb, cold: cold.samplesRssKb, first: first.samplesRssKb},
     peakRssKb: {
       cached: cached.rssKb,
@@ -773,7 +809,7 @@ async function main() {
         `cached/floor ${(c.cached / c.floor).toFixed(2)}`,
     );
   }
-  console.log('\nPeak RSS of the main jest process (max over the measured runs):');
+  console.log('\nPeak RSS of the main jest process (median of the measured runs\' peaks):');
   for (const r of rows) {
     const m = r.peakRssKb;
     console.log(
@@ -781,6 +817,7 @@ async function main() {
     );
     const runs = kbs => kbs.map(kb => (kb === null ? '?' : Math.round(kb / 1024))).join('/');
     console.log(`    each run (MB): plain ${runs(r.samplesRssKb.plain)}, cold ${runs(r.samplesRssKb.cold)}, first ${runs(r.samplesRssKb.first)}`);
+    console.log(`    heap kept live (memory pass, median after full GCs): plain ${fmtMb(r.retainedKb.plain)}, cold ${fmtMb(r.retainedKb.cold)}`);
   }
   const goals = rows.flatMap(r => r.goals.map(g => ({suites: r.suites, ...g})));
   if (goals.length > 0) {
