@@ -179,11 +179,15 @@ export class LocalStore {
     this.write(key, entryBody(value, transform));
   }
 
-  /** Stores a stage entry (see getStage). */
-  putStage(key: string, value: unknown, transform: TextTransform): void {
+  /**
+   * Stores a stage entry (see getStage). The body of a packable one is kept for the pack
+   * (see savePack); the others' would only hold memory until the run ends (two per pass in
+   * a cold run: its module and content keys).
+   */
+  putStage(key: string, value: unknown, transform: TextTransform, packable: boolean): void {
     const body = entryBody(value, transform);
     this.write(key, body);
-    this.stageBodies.set(key, body);
+    if (packable) this.stageBodies.set(key, body);
   }
 
   /** Bodies of the parts read this run (see getPart), by key. */

@@ -59,7 +59,8 @@ function envReads(store: LocalStore, env: InputsEntry['inputs']['env']): EnvRead
 /** Where save writes: the local store, or the remote one (uploads). */
 export interface EntryWriter {
   put(key: string, value: unknown, transform?: TextTransform): void;
-  putStage(key: string, value: unknown, transform: TextTransform): void;
+  /** `packable`: a test file's own entry, which the project's pack may copy (see LocalStore.savePack). */
+  putStage(key: string, value: unknown, transform: TextTransform, packable: boolean): void;
   /** True when the entry under `key`, named by the hash of its content, is there already. */
   holds(key: string): boolean;
   /**
@@ -107,7 +108,8 @@ export function lookup(
  * `resultCopy: false` leaves out the copy under the result's own key (see below): for the
  * stage-2 keys of a pass also stored under its action key, which keeps that copy. Each
  * copy is a file written per stored pass; a stage-2 entry rewritten for another state
- * then only costs a run.
+ * then only costs a run. Such an entry is not packable either: a pack holds the entries
+ * of action keys.
  */
 export function save(store: EntryWriter, stageKey: string, found: Found, rootDir: string, resultCopy = true): string {
   const key = resultKey(stageKey, found.state);
@@ -131,6 +133,6 @@ export function save(store: EntryWriter, stageKey: string, found: Found, rootDir
     resultKey: key,
     result: stored,
   };
-  store.putStage(stageKey, entry, tokenize);
+  store.putStage(stageKey, entry, tokenize, resultCopy);
   return key;
 }
