@@ -275,7 +275,7 @@ class Bench {
       ms,
       rssKb: usage.maxRssKb ?? null,
       cpuMs: usage.cpuMs ?? null,
-      retainedKb: usage.retainedKb ?? null,
+      retainedKb: usage.retainedKb?.length > 0 ? median(usage.retainedKb) : null,
       suites,
       stderr: child.stderr,
     };
@@ -310,14 +310,7 @@ class Bench {
     for (let i = 0; i < runs; i++) {
       const times = new Map(scenarios.map(s => [s, []]));
       const sample = async s => {
-        if (s.restoreWarmUp) {
-          fs.rmSync(s.cacheDir, {recursive: true, force: true});
-          fs.cpSync(`${s.cacheDir}-warm`, s.cacheDir, {recursive: true});
-        }
-        if (s.before) s.before(s.cacheDir);
-        const result = await this.run(s.config, s.cacheDir, runOptions(s));
-        if (s.check) s.check(result);
-        if (s.after) s.after();
+        const result = await this.runOnce(s);
         s.samples.push({ms: result.ms, rssKb: result.rssKb, cpuMs: result.cpuMs});
         times.get(s).push((result.ms / 1000).toFixed(2));
         // A scenario of a few seconds (judged by its first sample: a warm-up may be a
@@ -350,23 +343,29 @@ class Bench {
   }
 
   /**
-   * The memory pass: one more run of each scenario (its `before` applied, checked), with
-   * a full GC every 2 s (scripts/bench/maxRss.js); its median post-GC heap, in KB.
+   * One measured run of a scenario: from its warm-up's state where it restores one,
+   * `before()`, the jest process (with `extraEnv`), `check(result)`, `after()`.
+   */
+  async runOnce(s, extraEnv = {}) {
+    if (s.restoreWarmUp) {
+      fs.rmSync(s.cacheDir, {recursive: true, force: true});
+      fs.cpSync(`${s.cacheDir}-warm`, s.cacheDir, {recursive: true});
+    }
+    if (s.before) s.before(s.cacheDir);
+    const options = runOptions(s);
+    const result = await this.run(s.config, s.cacheDir, {...options, env: {...options.env, ...extraEnv}});
+    if (s.check) s.check(result);
+    if (s.after) s.after();
+    return result;
+  }
+
+  /**
+   * The memory pass: one more run of each scenario, with a full GC every 2 s
+   * (scripts/bench/maxRss.js); its median post-GC heap, in KB.
    */
   async retained(scenarios) {
     const out = {};
-    for (const s of scenarios) {
-      if (s.restoreWarmUp) {
-        fs.rmSync(s.cacheDir, {recursive: true, force: true});
-        fs.cpSync(`${s.cacheDir}-warm`, s.cacheDir, {recursive: true});
-      }
-      if (s.before) s.before(s.cacheDir);
-      const options = runOptions(s);
-      const result = await this.run(s.config, s.cacheDir, {...options, env: {...options.env, JEST_BENCH_RETAINED: '1'}});
-      if (s.check) s.check(result);
-      if (s.after) s.after();
-      out[s.name] = result.retainedKb;
-    }
+    for (const s of scenarios) out[s.name] = (await this.runOnce(s, {JEST_BENCH_RETAINED: '1'})).retainedKb;
     this.log(`  memory pass: ${Object.entries(out).map(([name, kb]) => `${name} ${fmtMb(kb)}`).join(', ')} live`);
     return out;
   }

@@ -8,11 +8,12 @@
 // peak of its own reaped children, the workers.)
 //
 // With JEST_BENCH_RETAINED set as well (the bench's untimed memory pass), a full GC every
-// RETAINED_EVERY_MS, and the median of the heaps left after them is written too
-// (`retainedKb`): what the process holds on to, which a peak RSS hides under garbage V8
-// chose to collect late (one run's peak may be twice the next one's, for plain Jest as for
-// the runner). The median, not the largest: a GC that falls while a suite's module
-// registry is being set up or torn down now and then leaves five times the usual.
+// RETAINED_EVERY_MS, and the heaps left after them are written too (`retainedKb`, of
+// which the bench takes the median): what the process holds on to, which a peak RSS hides
+// under garbage V8 chose to collect late (one run's peak may be twice the next one's, for
+// plain Jest as for the runner). The median, not the largest: a GC that falls while a
+// suite's module registry is being set up or torn down now and then leaves five times the
+// usual.
 const fs = require('fs');
 const v8 = require('v8');
 const vm = require('vm');
@@ -37,9 +38,7 @@ if (out) {
     try {
       const usage = process.resourceUsage();
       const cpuMs = (usage.userCPUTime + usage.systemCPUTime) / 1000;
-      const sorted = retained.sort((a, b) => a - b);
-      const retainedKb = sorted.length > 0 ? sorted[Math.floor(sorted.length / 2)] : null;
-      fs.writeFileSync(out, JSON.stringify({maxRssKb: usage.maxRSS, cpuMs, retainedKb, retainedSamples: retained.length}));
+      fs.writeFileSync(out, JSON.stringify({maxRssKb: usage.maxRSS, cpuMs, retainedKb: retained}));
     } catch {
       // a missing figure is reported as such by the bench
     }
