@@ -12,7 +12,7 @@ export interface ActionKey {
   /** Key material outside the test's import graph; stage 2 covers it too. */
   outsideGraph: string;
   /** The project-level inputs this key covers, unhashed (for explain). */
-  projectParts: Record<string, unknown>;
+  readonly projectParts: Record<string, unknown>;
   /** Why the key cannot be trusted; the test then always runs. */
   problems: string[];
   // The rest walks the test's closure: only a miss (stage 2, storing) or a new explain
@@ -53,27 +53,60 @@ export function actionKey(
     });
   const keyOf = (outside: string) => sha256(JSON.stringify([outside, digests.map(d => d.digest)]));
   const outsideGraph = outsideGraphOf(project.digest);
-  let modules: ModuleFingerprint | undefined;
-  const walk = () => (modules ??= keys.fingerprintModules(roots));
-  return {
-    key: keyOf(outsideGraph),
-    bufferedKey: project.bufferedDigest && keyOf(outsideGraphOf(project.bufferedDigest)),
+  const problems = [...project.problems, ...digests.flatMap(d => d.problems), ...facts.problems];
+  return new WalkedLazily(
+    keyOf(outsideGraph),
+    project.bufferedDigest && keyOf(outsideGraphOf(project.bufferedDigest)),
     outsideGraph,
-    projectParts: project.parts,
-    problems: [...project.problems, ...digests.flatMap(d => d.problems), ...facts.problems],
-    get lines() {
-      return walk().lines;
-    },
-    get closure() {
-      return walk().files;
-    },
-    get packages() {
-      return walk().lines.filter(line => line.startsWith('pkg:'));
-    },
-    get files() {
-      const files = [...project.files, ...walk().files];
-      if (snapshot) files.push(snapshot);
-      return files;
-    },
-  };
+    project,
+    problems,
+    keys,
+    roots,
+    snapshot,
+  );
+}
+
+/**
+ * An action key whose closure is walked on first use (one class, not closures per test:
+ * a run keys thousands of tests, and most are replayed without the walk).
+ */
+class WalkedLazily implements ActionKey {
+  private modules: ModuleFingerprint | undefined;
+
+  constructor(
+    readonly key: string,
+    readonly bufferedKey: string | undefined,
+    readonly outsideGraph: string,
+    private readonly project: ProjectInputs,
+    readonly problems: string[],
+    private readonly keys: KeyContext,
+    private readonly roots: string[],
+    private readonly snapshot: string | undefined,
+  ) {}
+
+  get projectParts(): Record<string, unknown> {
+    return this.project.parts;
+  }
+
+  private walk(): ModuleFingerprint {
+    return (this.modules ??= this.keys.fingerprintModules(this.roots));
+  }
+
+  get lines(): string[] {
+    return this.walk().lines;
+  }
+
+  get closure(): string[] {
+    return this.walk().files;
+  }
+
+  get packages(): string[] {
+    return this.walk().lines.filter(line => line.startsWith('pkg:'));
+  }
+
+  get files(): string[] {
+    const files = [...this.project.files, ...this.walk().files];
+    if (this.snapshot) files.push(this.snapshot);
+    return files;
+  }
 }

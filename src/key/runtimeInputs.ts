@@ -103,6 +103,8 @@ export interface InputState {
 export class CurrentInputs {
   private readonly envStates = new Map<string, InputState>();
   private readonly envByList = new WeakMap<EnvReads, InputState>();
+  /** The state of inputs that are an env list alone, by that list's state. */
+  private readonly envOnly = new WeakMap<InputState, InputState>();
   private readonly listings = new Map<string, string>();
   private names: string | undefined;
   /**
@@ -115,6 +117,13 @@ export class CurrentInputs {
 
   /** `used`: the files' hashes as the test used them (see contentAsUsed), where they differ from the run's. */
   state(list: InputList, rootDir: string, used?: Map<string, string | null>): InputState {
+    if (list.files.length === 0) {
+      // Most tests read no file at run time beyond their modules: one state per env list.
+      const env = this.envState(list.env);
+      let state = this.envOnly.get(env);
+      if (state === undefined) this.envOnly.set(env, (state = this.stateOf([], env)));
+      return state;
+    }
     const fileLines = list.files.map(([relative, kind]) => {
       const file = path.resolve(rootDir, relative);
       const now =
@@ -123,7 +132,10 @@ export class CurrentInputs {
           : ((used?.has(file) ? used.get(file)! : this.hasher.hash(file)) ?? 'absent');
       return `${relative} ${kind} ${now}`;
     });
-    const env = this.envState(list.env);
+    return this.stateOf(fileLines, this.envState(list.env));
+  }
+
+  private stateOf(fileLines: string[], env: InputState): InputState {
     return {
       // Wanted only by explain and its manifests: not built for every replay.
       get lines() {

@@ -14,7 +14,8 @@ export function tokenizeRootDir(rootDir: string): (json: string) => string {
   return json => json.split(path).join(ROOT_TOKEN);
 }
 
+/** The reverse of tokenizeRootDir; most passes printed nothing, and their text has no token. */
 export function restoreRootDir(rootDir: string): (json: string) => string {
   const path = inJson(rootDir);
-  return json => json.split(ROOT_TOKEN).join(path);
+  return json => (json.includes(ROOT_TOKEN) ? json.split(ROOT_TOKEN).join(path) : json);
 }

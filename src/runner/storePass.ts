@@ -49,6 +49,9 @@ export function storePass(
   } catch (error) {
     return refuse((error as Error).message);
   }
+  // A replay gives the result its test's path (replaySuite): stored relative, the path is
+  // not a rootDir for the replay to restore.
+  result.testFilePath = p.outcome.path;
   const entry: StoredEntry = {
     kind: 'result',
     testPath: p.outcome.path,

@@ -15,11 +15,16 @@ export function seal(body: string): string {
  * takes the bytes as read: hashing them costs less than hashing the decoded text.
  */
 export function unseal(data: Buffer): string | undefined {
+  return unsealBytes(data)?.toString('utf8');
+}
+
+/** unseal, leaving the body undecoded: a reader of a large file decodes only what it uses. */
+export function unsealBytes(data: Buffer): Buffer | undefined {
   const newline = data.indexOf(10);
   if (newline < 0) return undefined;
   const [magic, hash] = data.toString('latin1', 0, newline).split(' ');
   const body = data.subarray(newline + 1);
-  return magic === MAGIC && hash === sha256(body) ? body.toString('utf8') : undefined;
+  return magic === MAGIC && hash === sha256(body) ? body : undefined;
 }
 
 /** An entry's body: its value as JSON text, `transform` applied (see TextTransform). */

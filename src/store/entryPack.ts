@@ -1,6 +1,6 @@
 import * as fs from 'fs';
 import {writeFileAtomic} from './atomicWrite';
-import {seal, unseal} from './entryCodec';
+import {seal, unsealBytes} from './entryCodec';
 
 /**
  * The stage entries one project's recent runs used, one per test file, in one sealed
@@ -12,58 +12,70 @@ import {seal, unseal} from './entryCodec';
  */
 export class EntryPack {
   /** Test path -> the entry it used. */
-  private readonly records = new Map<string, {key: string; body: string}>();
-  /** Stage key -> entry body, for the lines as loaded. */
-  private readonly bodies = new Map<string, string>();
+  private readonly records = new Map<string, PackRecord>();
+  /** Stage key -> the record of a line as loaded. */
+  private readonly loaded = new Map<string, PackRecord>();
   private changed = false;
 
   private constructor(readonly file: string) {}
 
   static load(file: string): EntryPack {
     const pack = new EntryPack(file);
-    let body: string | undefined;
+    let body: Buffer | undefined;
     try {
-      body = unseal(fs.readFileSync(file));
+      body = unsealBytes(fs.readFileSync(file));
     } catch {
       // absent or unreadable: empty
     }
     if (!body) return pack;
-    for (const line of body.split('\n')) {
-      const space = line.indexOf(' ', 65);
-      if (line[64] !== ' ' || space < 0) continue;
+    // Bodies stay bytes, outside the JS heap: each is decoded when asked for, and the text
+    // is the caller's to drop (a run's garbage collections copy every string it keeps).
+    for (let start = 0; start < body.length; ) {
+      let end = body.indexOf(10, start);
+      if (end < 0) end = body.length;
+      const line = body.subarray(start, end);
+      start = end + 1;
+      const space = line.indexOf(32, 65);
+      if (line[64] !== 32 || space < 0) continue;
       let testPath: string;
       try {
-        testPath = decodeURIComponent(line.slice(65, space));
+        testPath = decodeURIComponent(line.toString('latin1', 65, space));
       } catch {
         continue; // not a line this writer makes: as if absent
       }
-      const record = {key: line.slice(0, 64), body: line.slice(space + 1)};
+      const record: PackRecord = {key: line.toString('latin1', 0, 64), body: line.subarray(space + 1)};
       pack.records.set(testPath, record);
-      pack.bodies.set(record.key, record.body);
+      pack.loaded.set(record.key, record);
     }
     return pack;
   }
 
   /** The body of the entry under `key`, if this pack holds it. */
   body(key: string): string | undefined {
-    return this.bodies.get(key);
+    const record = this.loaded.get(key);
+    return record && bodyOf(record);
   }
 
-  /** Records the entry a test file used in this run (undefined: none, the record goes). */
+  /**
+   * Records the entry a test file used in this run: `body` when it was read elsewhere or
+   * written, else this pack's own entry under `key` (none: the record goes).
+   */
   use(testPath: string, key: string, body: string | undefined): void {
-    if (body === undefined) {
-      if (this.records.delete(testPath)) this.changed = true;
+    const record = body === undefined ? this.loaded.get(key) : {key, body};
+    const current = this.records.get(testPath);
+    if (record === undefined) {
+      if (current) this.changed = true;
+      this.records.delete(testPath);
       return;
     }
-    const record = this.records.get(testPath);
-    if (record?.key === key && record.body === body) return;
-    this.records.set(testPath, {key, body});
+    if (current === record || (current?.key === key && bodyOf(current) === body)) return;
+    this.records.set(testPath, record);
     this.changed = true;
   }
 
   /** Drops the records of the entry under `key`; true when there were some. */
   forget(key: string): boolean {
-    if (!this.bodies.delete(key)) return false;
+    if (!this.loaded.delete(key)) return false;
     for (const [testPath, record] of this.records) if (record.key === key) this.records.delete(testPath);
     this.changed = true;
     return true;
@@ -84,10 +96,17 @@ export class EntryPack {
     if (!this.changed) return;
     // In test path order: the same records make the same file, whatever order tests ran in.
     const lines = [...this.records]
-      .map(([testPath, {key, body}]) => [encodeURIComponent(testPath), key, body])
+      .map(([testPath, record]) => [encodeURIComponent(testPath), record.key, bodyOf(record)])
       .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
       .map(([id, key, body]) => `${key} ${id} ${body}`);
     writeFileAtomic(this.file, seal(lines.join('\n')));
     this.changed = false;
   }
+}
+
+/** A test file's entry: its body as text, or as the bytes of a line as loaded. */
+type PackRecord = {key: string; body: string | Buffer};
+
+function bodyOf(record: PackRecord): string {
+  return typeof record.body === 'string' ? record.body : record.body.toString('utf8');
 }

@@ -35,7 +35,7 @@ export class LocalStore {
   private index: PersistedTable<string> | undefined;
   private buffer = Buffer.allocUnsafe(64 * 1024);
   private pack: EntryPack | undefined;
-  /** Bodies of the stage entries read or written this run, by key (see savePack). */
+  /** Bodies of the stage entries read from their files or written this run, by key (see savePack). */
   private readonly stageBodies = new Map<string, string>();
 
   /** Keys written this run: `holds` knows them before their files land (see writer). */
@@ -70,14 +70,16 @@ export class LocalStore {
 
   /**
    * A stage entry (see twoStep): from the project's pack when it holds the key (a sealed
-   * copy: its JSON is whole), and its body kept for the pack this run writes (savePack).
+   * copy: its JSON is whole), else from its file, whose body is kept for the pack this run
+   * writes (savePack).
    */
   getStage(key: string, restore: TextTransform): unknown {
     const packed = this.packed()?.body(key);
-    const body = packed ?? this.read(key);
+    if (packed !== undefined) return parseBody(packed, restore);
+    const body = this.read(key);
     if (body === undefined) return undefined;
     this.stageBodies.set(key, body);
-    return packed === undefined ? this.parseRead(key, body, restore) : parseBody(body, restore);
+    return this.parseRead(key, body, restore);
   }
 
   /** The value of an entry file's body; one that is not JSON is removed. */
@@ -139,8 +141,8 @@ export class LocalStore {
 
   /**
    * Writes the project's pack: for each test file of this run, the stage entry it used
-   * or stored under `stageKey` (read or written this run), if any; the records of test
-   * files that are gone are dropped. Written only when a record changed.
+   * or stored under `stageKey` (read or written this run, or the pack's own), if any; the
+   * records of test files that are gone are dropped. Written only when a record changed.
    */
   savePack(used: Iterable<[testPath: string, stageKey: string]>, exists: (testPath: string) => boolean): void {
     const pack = this.packed();

@@ -12,7 +12,10 @@ export interface StoredEntry {
   testPath: string;
   /** How long the suite ran when it was stored: the time a replay saves. */
   runtimeMs: number;
-  /** The TestResult, a copy of its own: Jest mutates the results it is given. */
+  /**
+   * The TestResult, a copy of its own: Jest mutates the results it is given. Its
+   * `testFilePath` is `testPath` until a replay sets the test's own (see storePass).
+   */
   result: TestResult;
   /** v8 coverage: the source maps its report reads, by script (see replay/sourceMaps). */
   sourceMaps?: SourceMaps;
