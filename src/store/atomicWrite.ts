@@ -7,7 +7,7 @@ let counter = 0;
  * Writes a file so that readers in any process see the old content or the whole new
  * content, never a part: write a unique temp file beside it, then rename over it.
  */
-export function writeFileAtomic(file: string, data: string): void {
+export function writeFileAtomic(file: string, data: string | Buffer): void {
   const temp = `${file}.${process.pid}.${++counter}.tmp`;
   try {
     try {

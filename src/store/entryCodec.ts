@@ -10,6 +10,11 @@ export function seal(body: string): string {
   return `${MAGIC} ${sha256(body)}\n${body}`;
 }
 
+/** seal, for a body held as bytes. */
+export function sealBytes(body: Buffer): Buffer {
+  return Buffer.concat([Buffer.from(`${MAGIC} ${sha256(body)}\n`), body]);
+}
+
 /**
  * The body of a sealed file, or undefined when the data is not a whole, intact one. It
  * takes the bytes as read: hashing them costs less than hashing the decoded text.

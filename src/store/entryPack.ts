@@ -1,6 +1,6 @@
 import * as fs from 'fs';
 import {writeFileAtomic} from './atomicWrite';
-import {seal, unsealBytes} from './entryCodec';
+import {sealBytes, unsealBytes} from './entryCodec';
 
 /**
  * The stage entries one project's recent runs used, one per test file, in one sealed
@@ -28,8 +28,7 @@ export class EntryPack {
       // absent or unreadable: empty
     }
     if (!body) return pack;
-    // Bodies stay bytes, outside the JS heap: each is decoded when asked for, and the text
-    // is the caller's to drop (a run's garbage collections copy every string it keeps).
+    // Bodies stay bytes (see PackRecord): each is decoded when asked for, the text the caller's to drop.
     for (let start = 0; start < body.length; ) {
       let end = body.indexOf(10, start);
       if (end < 0) end = body.length;
@@ -52,15 +51,14 @@ export class EntryPack {
 
   /** The body of the entry under `key`, if this pack holds it. */
   body(key: string): string | undefined {
-    const record = this.loaded.get(key);
-    return record && bodyOf(record);
+    return this.loaded.get(key)?.body.toString('utf8');
   }
 
   /**
-   * Records the entry a test file used in this run: `body` when it was read elsewhere or
-   * written, else this pack's own entry under `key` (none: the record goes).
+   * Records the entry a test file used in this run: `body` (UTF-8) when it was read
+   * elsewhere or written, else this pack's own entry under `key` (none: the record goes).
    */
-  use(testPath: string, key: string, body: string | undefined): void {
+  use(testPath: string, key: string, body: Buffer | undefined): void {
     const record = body === undefined ? this.loaded.get(key) : {key, body};
     const current = this.records.get(testPath);
     if (record === undefined) {
@@ -68,7 +66,7 @@ export class EntryPack {
       this.records.delete(testPath);
       return;
     }
-    if (current === record || (current?.key === key && bodyOf(current) === body)) return;
+    if (current === record || (current?.key === key && current.body.equals(record.body))) return;
     this.records.set(testPath, record);
     this.changed = true;
   }
@@ -96,17 +94,19 @@ export class EntryPack {
     if (!this.changed) return;
     // In test path order: the same records make the same file, whatever order tests ran in.
     const lines = [...this.records]
-      .map(([testPath, record]) => [encodeURIComponent(testPath), record.key, bodyOf(record)])
-      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
-      .map(([id, key, body]) => `${key} ${id} ${body}`);
-    writeFileAtomic(this.file, seal(lines.join('\n')));
+      .map(([testPath, record]) => ({id: encodeURIComponent(testPath), record}))
+      .sort(({id: a}, {id: b}) => (a < b ? -1 : a > b ? 1 : 0));
+    const bytes: Buffer[] = [];
+    for (const {id, record} of lines) {
+      bytes.push(Buffer.from(`${bytes.length > 0 ? '\n' : ''}${record.key} ${id} `), record.body);
+    }
+    writeFileAtomic(this.file, sealBytes(Buffer.concat(bytes)));
     this.changed = false;
   }
 }
 
-/** A test file's entry: its body as text, or as the bytes of a line as loaded. */
-type PackRecord = {key: string; body: string | Buffer};
-
-function bodyOf(record: PackRecord): string {
-  return typeof record.body === 'string' ? record.body : record.body.toString('utf8');
-}
+/**
+ * A test file's entry. Bodies are bytes, outside the JS heap: a cold run keeps a body per
+ * pass until the pack is written, and a run's garbage collections copy every string kept.
+ */
+type PackRecord = {key: string; body: Buffer};

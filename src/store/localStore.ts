@@ -36,7 +36,7 @@ export class LocalStore {
   private buffer = Buffer.allocUnsafe(64 * 1024);
   private pack: EntryPack | undefined;
   /** Bodies of the stage entries read from their files or written this run, by key (see savePack). */
-  private readonly stageBodies = new Map<string, string>();
+  private readonly stageBodies = new Map<string, Buffer>();
 
   /** Keys written this run: `holds` knows them before their files land (see writer). */
   private readonly written = new Set<string>();
@@ -78,7 +78,7 @@ export class LocalStore {
     if (packed !== undefined) return parseBody(packed, restore);
     const body = this.read(key);
     if (body === undefined) return undefined;
-    this.stageBodies.set(key, body);
+    this.stageBodies.set(key, Buffer.from(body));
     return this.parseRead(key, body, restore);
   }
 
@@ -189,7 +189,7 @@ export class LocalStore {
   putStage(key: string, value: unknown, transform: TextTransform, packable: boolean): void {
     const body = entryBody(value, transform);
     this.write(key, body);
-    if (packable) this.stageBodies.set(key, body);
+    if (packable) this.stageBodies.set(key, Buffer.from(body));
   }
 
   /** Bodies of the parts read this run (see getPart), by key. */
