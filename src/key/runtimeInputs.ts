@@ -24,7 +24,7 @@ export function inputListOf(
   covered: {exactly: Set<string>; asModules: Set<string>},
 ): InputList {
   return {
-    files: Object.entries(recording.files)
+    files: [...recording.files]
       .filter(
         ([file, {kind}]) =>
           !covered.exactly.has(file) && !(kind === 'module' && covered.asModules.has(file)),
@@ -58,7 +58,7 @@ export type ContentAsUsed =
 export function contentAsUsed(recording: Recording, hasher: FileHasher, keyFiles: Set<string>): ContentAsUsed {
   const hashes = new Map<string, string | null>();
   const loadedAsKeyed = new Set<string>();
-  for (const [file, {kind, signature}] of Object.entries(recording.files)) {
+  for (const [file, {kind, signature}] of recording.files) {
     const keyed = keyFiles.has(file);
     if (kind === 'list' || kind === 'tree') {
       // A listing is read when the pass is stored: the folder must be as the test saw it.

@@ -7,7 +7,7 @@
 import fs = require('fs');
 import * as path from 'path';
 import {createHash} from 'crypto';
-import {ACTIVE, type ActiveRecording, type Recording} from './recording';
+import {ACTIVE, type ActiveRecording, type RecordedFile, type Recording} from './recording';
 
 /** The file a test's recording is written to, in one project's recording folder. */
 export function recordingFile(dir: string, testPath: string): string {
@@ -23,7 +23,13 @@ export type RecordingSink = (file: string, recording: Recording) => void;
 /** The sink of a Jest worker process. */
 export function writeRecording(file: string, recording: Recording): void {
   fs.mkdirSync(path.dirname(file), {recursive: true});
-  fs.writeFileSync(file, JSON.stringify(recording));
+  fs.writeFileSync(file, JSON.stringify({...recording, files: [...recording.files]}));
+}
+
+/** A recording a Jest worker wrote (see writeRecording). */
+export function readRecording(file: string): Recording {
+  const written = JSON.parse(fs.readFileSync(file, 'utf8')) as Omit<Recording, 'files'> & {files: [string, RecordedFile][]};
+  return {...written, files: new Map(written.files)};
 }
 
 export function flushRecording(active: ActiveRecording, file: string, sink: RecordingSink): void {

@@ -112,7 +112,7 @@ export function startRecording(
   // A test file that crashed before its flush left its patches: undo them first.
   (host[ACTIVE] as ActiveRecording | undefined)?.restore.forEach(undo => undo());
 
-  const recording: Recording = {testPath: '', files: {}, env: {names: [], listed: false}, spawned: null};
+  const recording: Recording = {testPath: '', files: new Map(), env: {names: [], listed: false}, spawned: null};
   const statSync = fs.statSync;
 
   const isInput = (file: string) =>
@@ -131,15 +131,15 @@ export function startRecording(
   const note = (target: unknown, kind: AccessKind) => {
     const file = toPath(target);
     if (!file || !isInput(file)) return;
-    const seen = recording.files[file];
+    const seen = recording.files.get(file);
     if (seen && ACCESS_RANK[seen.kind] >= ACCESS_RANK[kind]) return;
     if (kind !== 'module' && calledByJest()) return;
     // The first use's signature: a module loaded before the test read it as a file counts.
     const signature = seen ? seen.signature : beforeLoad.has(file) ? beforeLoad.get(file)! : signatureNow(file);
-    recording.files[file] = {kind, signature};
+    recording.files.set(file, {kind, signature});
   };
   const loading = (file: string) => {
-    if (!beforeLoad.has(file) && !recording.files[file] && isInput(file)) beforeLoad.set(file, signatureNow(file));
+    if (!beforeLoad.has(file) && !recording.files.has(file) && isInput(file)) beforeLoad.set(file, signatureNow(file));
   };
   const active: ActiveRecording = {recording, note, loading, restore: []};
   host[ACTIVE] = active;

@@ -49,7 +49,8 @@ export interface EnvReads {
 
 export interface Recording {
   testPath: string;
-  files: Record<string, RecordedFile>;
+  /** By path: a Map, as thousands of path-keyed properties would each add an object shape. */
+  files: Map<string, RecordedFile>;
   env: EnvReads;
   /** Set when the test started a process or a worker thread: its reads are unknown. */
   spawned: string | null;

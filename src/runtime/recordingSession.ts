@@ -3,7 +3,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import {sha256} from '../key/fileHasher';
-import {recordingFile} from './recordFlush';
+import {readRecording, recordingFile} from './recordFlush';
 import {RECORDING_ENV, type Recording, type RecordingSetup} from './recording';
 import {hookRuntime} from './runtimeHook';
 
@@ -48,7 +48,7 @@ export class RecordingSession {
       const file = recordingFile(path.join(this.dir, tag), test.path);
       const recording = this.inProcess.get(file);
       this.inProcess.delete(file);
-      return recording ?? (JSON.parse(fs.readFileSync(file, 'utf8')) as Recording);
+      return recording ?? readRecording(file);
     } catch {
       return undefined;
     }
