@@ -1,7 +1,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import {decodeEntryFile, expectedOutcomes, listEntries} from './helpers/cacheStore';
-import {FixtureProject, REPO, type RunOptions, type RunResult} from './helpers/fixtureProject';
+import {FixtureProject, makeTempDir, REPO, type RunOptions, type RunResult} from './helpers/fixtureProject';
 
 // Every input of the stage-1 action key (DESIGN.md section 2): editing it reruns exactly
 // the suites that depend on it, and the others are replayed without running test code.
@@ -260,7 +260,15 @@ describe('every stage-1 key input reruns exactly the suites that depend on it', 
   test('13. a copy of the project in another folder replays from the same cache', async () => {
     const second = makeProject({cacheDir: project.cacheDir});
     expect(second.dir).not.toBe(project.dir);
-    expectOnly(await second.run(), []);
+    const json = path.join(makeTempDir(), 'results.json');
+    expectOnly(await second.run(['--json', `--outputFile=${json}`]), []);
+    // Each replayed result names the copy's own test file, as a fresh run there would.
+    const {testResults} = JSON.parse(fs.readFileSync(json, 'utf8')) as {testResults: {name: string}[]};
+    expect(testResults.length).toBeGreaterThan(0);
+    for (const {name} of testResults) {
+      expect(path.isAbsolute(name) && name.startsWith(second.dir + path.sep)).toBe(true);
+      expect(fs.existsSync(name)).toBe(true);
+    }
   });
 
   test('14. the `@jest-runner-cache off` docblock and the uncacheable option bypass every run', async () => {
