@@ -20,7 +20,7 @@ export function recordingFile(dir: string, testPath: string): string {
  */
 export type RecordingSink = (file: string, recording: Recording) => void;
 
-/** The sink of a Jest worker process. */
+/** The sink of a Jest worker process: JSON, the files as a list of entries (JSON has no Map). */
 export function writeRecording(file: string, recording: Recording): void {
   fs.mkdirSync(path.dirname(file), {recursive: true});
   fs.writeFileSync(file, JSON.stringify({...recording, files: [...recording.files]}));
