@@ -7,12 +7,17 @@ const MAGIC = 'JRC1';
  * file fails the check and is treated as absent.
  */
 export function seal(body: string): string {
-  return `${MAGIC} ${sha256(body)}\n${body}`;
+  return `${headerOf(body)}${body}`;
 }
 
 /** seal, for a body held as bytes. */
 export function sealBytes(body: Buffer): Buffer {
-  return Buffer.concat([Buffer.from(`${MAGIC} ${sha256(body)}\n`), body]);
+  return Buffer.concat([Buffer.from(headerOf(body)), body]);
+}
+
+/** The line a sealed file starts with (its hash is of the body's UTF-8 bytes either way). */
+function headerOf(body: string | Buffer): string {
+  return `${MAGIC} ${sha256(body)}\n`;
 }
 
 /**
