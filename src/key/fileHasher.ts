@@ -15,7 +15,12 @@ export interface Fingerprint extends SourceFacts {
 /** What the persisted table holds for a path. */
 export type PersistedFingerprint = [FileSignature, string, SourceFacts];
 
-const MISSING: Fingerprint = {signature: null, hash: null, ...NO_FACTS};
+/** Field by field, not by spreading `facts`: a run makes one per file it keys. */
+function fingerprintOf(signature: FileSignature | null, hash: string | null, facts: SourceFacts): Fingerprint {
+  return {signature, hash, computedImport: facts.computedImport, typeImports: facts.typeImports, pragmas: facts.pragmas};
+}
+
+const MISSING = fingerprintOf(null, null, NO_FACTS);
 
 /** One-shot hashing (Node >= 20.12) skips the Hash object; the keys hash thousands of short strings. */
 const oneShot = (crypto as {hash?: (algorithm: string, data: string | Buffer, encoding: 'hex') => string}).hash;
@@ -115,11 +120,9 @@ export class FileHasher {
     const stat = statOf(file);
     if (!stat) return MISSING;
     const signature = signatureOf(stat);
-    if (stat.isDirectory()) return {signature, hash: 'directory', ...NO_FACTS};
+    if (stat.isDirectory()) return fingerprintOf(signature, 'directory', NO_FACTS);
     const known = this.persisted?.map.get(file);
-    if (known && known[0] === signature && isSourceFacts(known[2])) {
-      return {signature, hash: known[1], ...known[2]};
-    }
+    if (known && known[0] === signature && isSourceFacts(known[2])) return fingerprintOf(signature, known[1], known[2]);
     let content: Buffer;
     try {
       content = fs.readFileSync(file);
@@ -129,6 +132,6 @@ export class FileHasher {
     const hash = sha256(content);
     const facts = scanSource(file, content.toString('utf8'));
     if (stat.mtimeMs < Date.now() - 2000) this.persisted?.set(file, [signature, hash, facts]);
-    return {signature, hash, ...facts};
+    return fingerprintOf(signature, hash, facts);
   }
 }

@@ -9,9 +9,15 @@ interface JestSnapshot {
   ): Promise<{resolveSnapshotPath(testPath: string): string}>;
 }
 
-/** Jest's default layout: `__snapshots__/<file>.snap` beside the test. */
-const defaultSnapshotPath: SnapshotPathOf = testPath =>
-  path.join(path.dirname(testPath), '__snapshots__', `${path.basename(testPath)}.snap`);
+/**
+ * Jest's default layout: `__snapshots__/<file>.snap` beside the test. Test paths come
+ * from the haste map, absolute and normalized, so splitting at the last separator gives
+ * what path.join(dirname, '__snapshots__', basename) does, without its garbage per test.
+ */
+const defaultSnapshotPath: SnapshotPathOf = testPath => {
+  const at = testPath.lastIndexOf(path.sep);
+  return `${testPath.slice(0, at)}${path.sep}__snapshots__${testPath.slice(at)}.snap`;
+};
 
 /**
  * Where a project's snapshots live. Only a custom `snapshotResolver` needs jest-snapshot
