@@ -23,9 +23,12 @@
 // swc's first compile; cached and edit start from a copy of what cold's warm-up left
 // (a filled store), and their warm-up run is one of their own kind. Then the scenarios
 // run in interleaved rounds (plain, floor, cold, cached, edit, affected; --runs rounds),
-// so a load that drifts meanwhile weighs on all of them alike; a scenario whose first
-// sample took under 5 s runs 5 times a round, in turn with the other short ones (floor,
-// cached, edit, affected). Figures are medians of all samples. Peak RSS is the main jest
+// so a load that drifts meanwhile weighs on all of them alike, every other round in the
+// opposite order, so that a place in the round (what ran just before, how long the machine
+// has been busy) is no one scenario's (at 1200 suites, cold right after plain and floor
+// took 1.17x plain's time in both rounds of a bench, and 0.95-1.0x in runs alternated by
+// hand). A scenario whose first sample took under 5 s runs 5 times a round, in turn with
+// the other short ones (floor, cached, edit, affected). Figures are medians of all samples. Peak RSS is the main jest
 // process's own (see scripts/bench/maxRss.js), the median of the measured runs' peaks
 // (each run's is printed too). After the rounds, an untimed memory pass runs plain and
 // cold once more with a full GC every 2 s: the heap each keeps live (median of the
@@ -327,10 +330,11 @@ class Bench {
         // would otherwise move its median, and the extra runs cost seconds.
         s.perRound ??= result.ms < SHORT_MS ? SHORT_SAMPLES : 1;
       };
-      // Each scenario once (the first round decides which are short), then the short
+      // Each scenario once, in turn the other way round (see the top of this file; the
+      // first round decides which are short), then the short
       // ones in turn until each has its samples: floor and cached are then measured
       // seconds apart, under the same load, not minutes apart.
-      for (const s of scenarios) await sample(s);
+      for (const s of i % 2 === 0 ? scenarios : [...scenarios].reverse()) await sample(s);
       let short;
       while ((short = scenarios.filter(s => times.get(s).length < s.perRound)).length > 0) {
         for (const s of short) await sample(s);
