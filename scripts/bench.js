@@ -330,13 +330,14 @@ class Bench {
         // would otherwise move its median, and the extra runs cost seconds.
         s.perRound ??= result.ms < SHORT_MS ? SHORT_SAMPLES : 1;
       };
-      // Each scenario once, in turn the other way round (see the top of this file; the
-      // first round decides which are short), then the short
+      // Each scenario once (the first round decides which are short), then the short
       // ones in turn until each has its samples: floor and cached are then measured
-      // seconds apart, under the same load, not minutes apart.
-      for (const s of i % 2 === 0 ? scenarios : [...scenarios].reverse()) await sample(s);
+      // seconds apart, under the same load, not minutes apart. Every other round the
+      // other way round (see the top of this file).
+      const order = i % 2 === 0 ? scenarios : [...scenarios].reverse();
+      for (const s of order) await sample(s);
       let short;
-      while ((short = scenarios.filter(s => times.get(s).length < s.perRound)).length > 0) {
+      while ((short = order.filter(s => times.get(s).length < s.perRound)).length > 0) {
         for (const s of short) await sample(s);
       }
       this.log(`  run ${i + 1}/${runs}: ${scenarios.map(s => `${s.name} ${times.get(s).join('/')} s`).join(', ')}`);
