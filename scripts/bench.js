@@ -26,7 +26,7 @@
 // so a load that drifts meanwhile weighs on all of them alike, every other round in the
 // opposite order, so that a place in the round (what ran just before, how long the machine
 // has been busy) is no one scenario's (at 1200 suites, cold right after plain and floor
-// took 1.17x plain's time in both rounds of a bench, and 0.95-1.0x in runs alternated by
+// took 1.17x plain's time in both rounds of a bench, and 0.95-1.02x in runs alternated by
 // hand). A scenario whose first sample took under 5 s runs 5 times a round, in turn with
 // the other short ones (floor, cached, edit, affected). Figures are medians of all samples. Peak RSS is the main jest
 // process's own (see scripts/bench/maxRss.js), the median of the measured runs' peaks
