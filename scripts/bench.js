@@ -28,8 +28,9 @@
 // has been busy) is no one scenario's (at 1200 suites, cold right after plain and floor
 // took 1.17x plain's time in both rounds of a bench, and 0.95-1.02x in runs alternated by
 // hand). A scenario whose first sample took under 5 s runs 5 times a round, in turn with
-// the other short ones (floor, cached, edit, affected). Figures are medians of all samples. Peak RSS is the main jest
-// process's own (see scripts/bench/maxRss.js), the median of the measured runs' peaks
+// the other short ones (floor, cached, edit, affected). Figures are medians of all
+// samples. Peak RSS is the main jest process's own (see scripts/bench/maxRss.js), the
+// median of the measured runs' peaks
 // (each run's is printed too). After the rounds, an untimed memory pass runs plain and
 // cold once more with a full GC every 2 s: the heap each keeps live (median of the
 // post-GC heaps), which a peak RSS buries under garbage that V8 collects late.
