@@ -30,10 +30,10 @@
 // hand). A scenario whose first sample took under 5 s runs 5 times a round, in turn with
 // the other short ones (floor, cached, edit, affected). Figures are medians of all
 // samples. Peak RSS is the main jest process's own (see scripts/bench/maxRss.js), the
-// median of the measured runs' peaks
-// (each run's is printed too). After the rounds, an untimed memory pass runs plain and
-// cold once more with a full GC every 2 s: the heap each keeps live (median of the
-// post-GC heaps), which a peak RSS buries under garbage that V8 collects late.
+// median of the measured runs' peaks (each run's is printed too). After the rounds, an
+// untimed memory pass runs plain and cold once more with a full GC every 2 s: the heap
+// each keeps live (median of the post-GC heaps), which a peak RSS buries under garbage
+// that V8 collects late.
 //
 // Two optional groups of scenarios join the same rounds (the default bench is as above):
 //
