@@ -25,15 +25,13 @@
 // run in interleaved rounds (plain, floor, cold, cached, edit, affected; --runs rounds),
 // so a load that drifts meanwhile weighs on all of them alike, every other round in the
 // opposite order, so that a place in the round (what ran just before, how long the machine
-// has been busy) is no one scenario's (at 1200 suites, cold right after plain and floor
-// took 1.17x plain's time in both rounds of a bench, and 0.95-1.02x in runs alternated by
-// hand). A scenario whose first sample took under 5 s runs 5 times a round, in turn with
-// the other short ones (floor, cached, edit, affected). Figures are medians of all
-// samples. Peak RSS is the main jest process's own (see scripts/bench/maxRss.js), the
-// median of the measured runs' peaks (each run's is printed too). After the rounds, an
-// untimed memory pass runs plain and cold once more with a full GC every 2 s: the heap
-// each keeps live (median of the post-GC heaps), which a peak RSS buries under garbage
-// that V8 collects late.
+// has been busy) is no one scenario's. A scenario whose first sample took under 5 s runs
+// 5 times a round, in turn with the other short ones (floor, cached, edit, affected).
+// Figures are medians of all samples. Peak RSS is the main jest process's own (see
+// scripts/bench/maxRss.js), the median of the measured runs' peaks (each run's is printed
+// too). After the rounds, an untimed memory pass runs plain and cold once more with a full
+// GC every 2 s: the heap each keeps live (median of the post-GC heaps), which a peak RSS
+// buries under garbage that V8 collects late.
 //
 // Two optional groups of scenarios join the same rounds (the default bench is as above):
 //
