@@ -22,7 +22,7 @@
 // Jest's transform cache (and haste map) are warm and plain/cold measure runners, not
 // swc's first compile; cached and edit start from a copy of what cold's warm-up left
 // (a filled store), and their warm-up run is one of their own kind. Then the scenarios
-// run in interleaved rounds (plain, floor, cold, cached, edit, affected; --runs rounds),
+// run in interleaved rounds (plain, floor, cold, first, cached, edit, affected; --runs rounds),
 // so a load that drifts meanwhile weighs on all of them alike, every other round in the
 // opposite order, so that a place in the round (what ran just before, how long the machine
 // has been busy) is no one scenario's. A scenario whose first sample took under 5 s runs
